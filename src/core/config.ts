@@ -1,0 +1,347 @@
+/**
+ * Configuration: an environment *record* (never a global) → a validated,
+ * frozen {@link Config}. Adapters pass their runtime's env (`process.env`,
+ * `Deno.env.toObject()`, a worker's `env` binding); tests pass literals.
+ *
+ * @module
+ */
+import { encodeBase64 } from "./base64.ts";
+import { describeValue, FlagpostError } from "./errors.ts";
+
+/** An environment record: variable name → value. `undefined` means unset. */
+export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/** Where and how evaluation metrics are sent (OTLP/HTTP protobuf). */
+export interface OtlpMetricsConfig {
+  /** Full URL of the metrics endpoint, e.g. `http://localhost:4318/v1/metrics`. */
+  readonly endpoint: string;
+  /** Extra request headers (e.g. `api-key`), from `OTEL_EXPORTER_OTLP_*HEADERS`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Per-request timeout in milliseconds (OTel default 10,000). */
+  readonly timeoutMs: number;
+}
+
+/** Caps on every queue, cache and aggregation (principle 3: bounded everything). */
+export interface Limits {
+  /** Entries in the exposure dedupe LRU. Default 65,536. */
+  readonly exposureCacheSize: number;
+  /** Exposures waiting for the next flush; overflow is dropped and counted. Default 10,000. */
+  readonly maxQueuedExposures: number;
+  /** Bytes in one exposures request body. Default 5 MiB. */
+  readonly maxExposurePayloadBytes: number;
+  /** Distinct attribute sets aggregated per flush for `feature_flag.evaluations`. Default 2,000. */
+  readonly maxMetricPoints: number;
+  /** Finished trace chunks waiting for the next flush. Default 1,000. */
+  readonly maxQueuedTraceChunks: number;
+}
+
+/** The resolved configuration every part of flagpost reads. */
+export interface Config {
+  readonly service: string | undefined;
+  readonly env: string | undefined;
+  readonly version: string | undefined;
+  /** Agent base URL (scheme, host and port only: no credentials, no path), e.g. `http://localhost:8126`. */
+  readonly agentUrl: string;
+  /** Headers every agent request carries: `Authorization: Basic …` when the agent URL had credentials. */
+  readonly agentHeaders: Readonly<Record<string, string>>;
+  /** `DD_API_KEY`, for agentless delivery. */
+  readonly apiKey: string | undefined;
+  /** `DD_SITE`, default `datadoghq.com`. */
+  readonly site: string;
+  readonly otlpMetrics: OtlpMetricsConfig;
+  /** `DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED`; off means no enrichment work at all. */
+  readonly spanEnrichmentEnabled: boolean;
+  /** `DD_METRICS_OTEL_ENABLED`: send `feature_flag.evaluations`. */
+  readonly metricsEnabled: boolean;
+  /** Upper bound of one `flush()`, in milliseconds. Default 5,000 (inside Cloudflare's 30 s `waitUntil`). */
+  readonly flushDeadlineMs: number;
+  readonly limits: Limits;
+}
+
+/** Values that override what the environment says. */
+export interface ConfigOverrides {
+  service?: string;
+  env?: string;
+  version?: string;
+  agentUrl?: string;
+  apiKey?: string;
+  site?: string;
+  otlpMetrics?: Partial<OtlpMetricsConfig>;
+  spanEnrichmentEnabled?: boolean;
+  metricsEnabled?: boolean;
+  flushDeadlineMs?: number;
+  limits?: Partial<Limits>;
+}
+
+/** Default caps. */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  exposureCacheSize: 65_536,
+  maxQueuedExposures: 10_000,
+  maxExposurePayloadBytes: 5 * 1024 * 1024,
+  maxMetricPoints: 2_000,
+  maxQueuedTraceChunks: 1_000,
+});
+
+const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
+const DEFAULT_FLUSH_DEADLINE_MS = 5_000;
+
+function invalid(field: string, value: unknown, rule: string): FlagpostError {
+  return new FlagpostError("invalid_config", `${field}=${describeValue(value)}: ${rule}`, { field });
+}
+
+/** Reads a variable, treating the empty string as unset (as Datadog's tracers do). */
+function read(env: EnvRecord, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw invalid(name, v, "must be a string");
+  const t = v.trim();
+  return t === "" ? undefined : t;
+}
+
+/**
+ * Parses a boolean variable: `true`/`1`/`yes` and `false`/`0`/`no`, in any case.
+ * Anything else is an `invalid_config` error rather than a silent "off".
+ */
+export function parseBooleanVar(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  const v = value.trim().toLowerCase();
+  if (v === "true" || v === "1" || v === "yes") return true;
+  if (v === "false" || v === "0" || v === "no") return false;
+  throw invalid(name, value, "must be one of true/1/yes or false/0/no (any case)");
+}
+
+function parsePort(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw invalid(name, value, "must be a port number 1-65535");
+  const port = Number(value);
+  if (port < 1 || port > 65535) throw invalid(name, value, "must be a port number 1-65535");
+  return port;
+}
+
+function parseMilliseconds(name: string, value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(name, value, "must be a non-negative number of milliseconds");
+  const ms = Number(value);
+  if (!Number.isFinite(ms)) throw invalid(name, value, "must be a finite number of milliseconds");
+  return ms;
+}
+
+/** An http(s) URL as fetch can use it, plus the Basic auth header its credentials imply. */
+export interface HttpEndpoint {
+  /** The URL without credentials. */
+  readonly url: URL;
+  /** `{ Authorization: "Basic …" }` when the URL carried user:password, else `{}`. */
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Parses an http(s) URL for fetch. fetch refuses URLs with credentials, so
+ * `user:password@` is moved into an `Authorization: Basic` header.
+ * `unix:` (a socket path) and other schemes are rejected: fetch cannot reach them.
+ *
+ * @example
+ * ```ts
+ * const { url, headers } = parseHttpUrl("DD_TRACE_AGENT_URL", "http://u:p@agent:8126");
+ * url.href;              // "http://agent:8126/"
+ * headers.Authorization; // "Basic dTpw"
+ * ```
+ */
+export function parseHttpUrl(field: string, value: string): HttpEndpoint {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(field, value, "is not a valid URL");
+  }
+  if (url.protocol === "unix:") {
+    throw invalid(field, value, "unix domain sockets are not reachable with fetch; use an http(s):// URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw invalid(field, value, `scheme ${url.protocol} is not supported; use http:// or https://`);
+  }
+  if (url.hostname === "") throw invalid(field, value, "has no host");
+  const headers: Record<string, string> = {};
+  if (url.username !== "" || url.password !== "") {
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    headers.Authorization = `Basic ${encodeBase64(new TextEncoder().encode(`${user}:${pass}`))}`;
+    url.username = "";
+    url.password = "";
+  }
+  return { url, headers };
+}
+
+/**
+ * Parses an OTLP header list `k=v,k2=v2` (values percent-decoded, blanks
+ * trimmed, as the OpenTelemetry spec says). An entry without `=` or with an
+ * empty key is an `invalid_config` error naming the variable.
+ *
+ * @example
+ * ```ts
+ * parseOtlpHeaders("OTEL_EXPORTER_OTLP_HEADERS", "api-key=abc, x-team=flags%20team");
+ * // { "api-key": "abc", "x-team": "flags team" }
+ * ```
+ */
+export function parseOtlpHeaders(field: string, value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined) return out;
+  for (const raw of value.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const eq = entry.indexOf("=");
+    if (eq <= 0) throw invalid(field, value, `entry ${describeValue(entry)} is not key=value`);
+    const key = entry.slice(0, eq).trim();
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key)) {
+      throw invalid(field, value, `header name ${describeValue(key)} is not a valid HTTP token`);
+    }
+    let v: string;
+    try {
+      v = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      throw invalid(field, value, `value of ${key} is not valid percent-encoding`);
+    }
+    out[key.toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** Host part of a URL as it goes back into a URL (IPv6 keeps its brackets). */
+function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw invalid(field, value, "must be a positive integer");
+  return value;
+}
+
+function positiveMs(field: string, value: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw invalid(field, value, "must be a positive number of milliseconds");
+  }
+  return value;
+}
+
+/**
+ * Resolves configuration from an env record plus explicit overrides
+ * (overrides win). Throws `FlagpostError` (`invalid_config`) naming the
+ * variable and value on any bad input; the result is frozen.
+ *
+ * Variables: `DD_SERVICE`, `DD_ENV`, `DD_VERSION`, `DD_TRACE_AGENT_URL`,
+ * `DD_AGENT_HOST`, `DD_TRACE_AGENT_PORT`, `DD_API_KEY`, `DD_SITE`,
+ * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * `OTEL_EXPORTER_OTLP_METRICS_HEADERS`, `OTEL_EXPORTER_OTLP_HEADERS`,
+ * `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`, `OTEL_EXPORTER_OTLP_TIMEOUT`,
+ * `DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED`, `DD_METRICS_OTEL_ENABLED`.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ DD_SERVICE: "shop", DD_AGENT_HOST: "agent" });
+ * config.agentUrl;            // "http://agent:8126"
+ * config.otlpMetrics.endpoint; // "http://agent:4318/v1/metrics"
+ * ```
+ */
+export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = {}): Config {
+  if (env === null || typeof env !== "object") throw invalid("env", env, "must be an object of variable → string");
+
+  // Agent URL.
+  let agent: HttpEndpoint;
+  if (overrides.agentUrl !== undefined) {
+    agent = parseHttpUrl("agentUrl", overrides.agentUrl);
+  } else {
+    const explicit = read(env, "DD_TRACE_AGENT_URL");
+    if (explicit !== undefined) {
+      agent = parseHttpUrl("DD_TRACE_AGENT_URL", explicit);
+    } else {
+      const host = read(env, "DD_AGENT_HOST") ?? "localhost";
+      const portText = read(env, "DD_TRACE_AGENT_PORT");
+      const port = portText === undefined ? 8126 : parsePort("DD_TRACE_AGENT_PORT", portText);
+      agent = parseHttpUrl("DD_AGENT_HOST", `http://${urlHost(host)}:${port}`);
+    }
+  }
+  const agentUrl = agent.url.origin;
+
+  // OTLP metrics endpoint.
+  let otlpEndpoint: string;
+  const metricsEndpoint = read(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+  const baseEndpoint = read(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
+  if (overrides.otlpMetrics?.endpoint !== undefined) {
+    otlpEndpoint = parseHttpUrl("otlpMetrics.endpoint", overrides.otlpMetrics.endpoint).url.href;
+  } else if (metricsEndpoint !== undefined) {
+    parseHttpUrl("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", metricsEndpoint);
+    otlpEndpoint = metricsEndpoint; // verbatim, as the OTel spec says
+  } else if (baseEndpoint !== undefined) {
+    parseHttpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", baseEndpoint);
+    otlpEndpoint = `${baseEndpoint.replace(/\/+$/, "")}/v1/metrics`;
+  } else {
+    otlpEndpoint = `http://${agent.url.hostname}:4318/v1/metrics`;
+  }
+  const otlpHeaders = {
+    ...parseOtlpHeaders("OTEL_EXPORTER_OTLP_HEADERS", read(env, "OTEL_EXPORTER_OTLP_HEADERS")),
+    ...parseOtlpHeaders("OTEL_EXPORTER_OTLP_METRICS_HEADERS", read(env, "OTEL_EXPORTER_OTLP_METRICS_HEADERS")),
+    ...(overrides.otlpMetrics?.headers ?? {}),
+  };
+  const metricsTimeout = read(env, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT");
+  const baseTimeout = read(env, "OTEL_EXPORTER_OTLP_TIMEOUT");
+  let timeoutMs = metricsTimeout !== undefined
+    ? parseMilliseconds("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", metricsTimeout)
+    : baseTimeout !== undefined
+    ? parseMilliseconds("OTEL_EXPORTER_OTLP_TIMEOUT", baseTimeout)
+    : DEFAULT_OTLP_TIMEOUT_MS;
+  if (timeoutMs === 0) timeoutMs = DEFAULT_OTLP_TIMEOUT_MS;
+  if (overrides.otlpMetrics?.timeoutMs !== undefined) {
+    timeoutMs = positiveMs("otlpMetrics.timeoutMs", overrides.otlpMetrics.timeoutMs);
+  }
+
+  const site = overrides.site ?? read(env, "DD_SITE") ?? "datadoghq.com";
+  if (!/^[a-z0-9.-]+$/i.test(site)) throw invalid(overrides.site !== undefined ? "site" : "DD_SITE", site, "must be a host name like datadoghq.com");
+
+  const limits: Limits = Object.freeze({
+    exposureCacheSize: positiveInteger("limits.exposureCacheSize", overrides.limits?.exposureCacheSize ?? DEFAULT_LIMITS.exposureCacheSize),
+    maxQueuedExposures: positiveInteger("limits.maxQueuedExposures", overrides.limits?.maxQueuedExposures ?? DEFAULT_LIMITS.maxQueuedExposures),
+    maxExposurePayloadBytes: positiveInteger("limits.maxExposurePayloadBytes", overrides.limits?.maxExposurePayloadBytes ?? DEFAULT_LIMITS.maxExposurePayloadBytes),
+    maxMetricPoints: positiveInteger("limits.maxMetricPoints", overrides.limits?.maxMetricPoints ?? DEFAULT_LIMITS.maxMetricPoints),
+    maxQueuedTraceChunks: positiveInteger("limits.maxQueuedTraceChunks", overrides.limits?.maxQueuedTraceChunks ?? DEFAULT_LIMITS.maxQueuedTraceChunks),
+  });
+
+  return Object.freeze({
+    service: overrides.service ?? read(env, "DD_SERVICE"),
+    env: overrides.env ?? read(env, "DD_ENV"),
+    version: overrides.version ?? read(env, "DD_VERSION"),
+    agentUrl,
+    agentHeaders: Object.freeze(agent.headers),
+    apiKey: overrides.apiKey ?? read(env, "DD_API_KEY"),
+    site,
+    otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: Object.freeze(otlpHeaders), timeoutMs }),
+    spanEnrichmentEnabled: overrides.spanEnrichmentEnabled ??
+      parseBooleanVar(
+        "DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED",
+        read(env, "DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED"),
+        false,
+      ),
+    metricsEnabled: overrides.metricsEnabled ?? parseBooleanVar("DD_METRICS_OTEL_ENABLED", read(env, "DD_METRICS_OTEL_ENABLED"), false),
+    flushDeadlineMs: positiveMs("flushDeadlineMs", overrides.flushDeadlineMs ?? DEFAULT_FLUSH_DEADLINE_MS),
+    limits,
+  });
+}
+
+/**
+ * The URL of an agent endpoint: the agent URL's scheme and host:port are
+ * kept, its path and query are replaced by `path`.
+ *
+ * @example
+ * ```ts
+ * agentEndpoint("http://agent:8126", "/evp_proxy/v2/api/v2/exposures");
+ * // "http://agent:8126/evp_proxy/v2/api/v2/exposures"
+ * ```
+ */
+export function agentEndpoint(agentUrl: string, path: string): string {
+  const url = new URL(agentUrl);
+  return `${url.origin}${path.startsWith("/") ? path : `/${path}`}`;
+}
+
+/**
+ * Agentless exposures intake for a site, e.g.
+ * `https://event-platform-intake.datadoghq.com/api/v2/exposures`.
+ */
+export function agentlessExposuresUrl(site: string): string {
+  return `https://event-platform-intake.${site}/api/v2/exposures`;
+}

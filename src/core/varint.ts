@@ -1,0 +1,67 @@
+/**
+ * Unsigned LEB128 varints, correct for every safe integer (0 … 2^53 − 1).
+ *
+ * JavaScript's bitwise operators truncate to 32 bits, which is the bug behind
+ * peers that corrupt serial ids ≥ 2^31; this codec uses arithmetic only.
+ *
+ * @module
+ */
+import { describeValue, FlagpostError } from "./errors.ts";
+
+/**
+ * Appends the unsigned LEB128 encoding of `value` to `out`.
+ *
+ * @example
+ * ```ts
+ * const out: number[] = [];
+ * encodeUleb128(300, out); // out is [0xac, 0x02]
+ * ```
+ */
+export function encodeUleb128(value: number, out: number[], field = "value"): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new FlagpostError(
+      "invalid_argument",
+      `${field}: ${describeValue(value)} is not an unsigned safe integer (0 … 2^53-1)`,
+      { field },
+    );
+  }
+  let v = value;
+  while (v >= 128) {
+    out.push((v % 128) + 128);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+/** Result of {@link decodeUleb128}: the value and the offset just past it. */
+export interface Uleb128Read {
+  value: number;
+  next: number;
+}
+
+/**
+ * Reads one unsigned LEB128 value starting at `offset`. Rejects a truncated
+ * varint and one whose value exceeds 2^53 − 1.
+ *
+ * @example
+ * ```ts
+ * decodeUleb128(new Uint8Array([0xac, 0x02]), 0); // { value: 300, next: 2 }
+ * ```
+ */
+export function decodeUleb128(bytes: Uint8Array, offset: number): Uleb128Read {
+  let value = 0;
+  let scale = 1;
+  let i = offset;
+  for (;;) {
+    if (i >= bytes.length) {
+      throw new FlagpostError("invalid_encoding", `varint: truncated at byte ${i}`, { field: "varint" });
+    }
+    const byte = bytes[i++]!;
+    value += (byte % 128) * scale;
+    if (value > Number.MAX_SAFE_INTEGER) {
+      throw new FlagpostError("invalid_encoding", `varint: value at byte ${offset} exceeds 2^53-1`, { field: "varint" });
+    }
+    if (byte < 128) return { value, next: i };
+    scale *= 128;
+  }
+}
