@@ -45,7 +45,7 @@ export interface SendOutcome {
 
 /** Options of one send. */
 export interface SendOptions {
-  /** Milliseconds the whole send (all attempts and waits) may take. Default: the policy timeout × attempts. */
+  /** Milliseconds the whole send (all attempts and waits) may take. Default: (policy timeout + max backoff) × attempts. */
   readonly deadlineMs?: number;
   /** An outer signal (e.g. a flush being cancelled); aborting it ends the send as `deadline`. */
   readonly signal?: AbortSignal;
@@ -158,7 +158,8 @@ export async function sendWithRetry(
   const random = options.random ?? Math.random;
   const doFetch = options.fetch ?? globalThis.fetch;
   const started = now();
-  const deadlineMs = options.deadlineMs ?? policy.timeoutMs * policy.maxAttempts + policy.maxDelayMs * (policy.maxAttempts - 1);
+  // Default deadline: room for every attempt and every backoff.
+  const deadlineMs = options.deadlineMs ?? (policy.timeoutMs + policy.maxDelayMs) * policy.maxAttempts;
   const deadlineAt = started + deadlineMs;
 
   // One controller for the whole send: the deadline and the outer signal abort it.
