@@ -1,0 +1,116 @@
+import { describe, expect, test } from "bun:test";
+import { decodeBase64, encodeBase64 } from "../../src/core/base64.ts";
+import { FlagpostError } from "../../src/core/errors.ts";
+import { sha256Hex } from "../../src/core/sha256.ts";
+import { decodeUleb128, encodeUleb128 } from "../../src/core/varint.ts";
+import { decodeSerialIds, encodeSerialIds } from "../../src/enrichment/serial-ids.ts";
+import { spanEnrichmentVectors } from "../support/shared.ts";
+
+const vectors = spanEnrichmentVectors();
+
+describe("span-enrichment vectors", () => {
+  test("the vector file has cases", () => {
+    expect(vectors.serialIds.length).toBeGreaterThan(5);
+    expect(vectors.subjectHashes.length).toBeGreaterThan(2);
+  });
+  for (const v of vectors.serialIds) {
+    test(`encodeSerialIds(${JSON.stringify(v.ids)}) = ${v.encoded}`, () => {
+      expect(encodeSerialIds(v.ids)).toBe(v.encoded);
+    });
+    test(`decodeSerialIds(${v.encoded}) round-trips`, () => {
+      expect(decodeSerialIds(v.encoded)).toEqual([...new Set(v.ids)].sort((a, b) => a - b));
+    });
+  }
+  for (const v of vectors.subjectHashes) {
+    test(`sha256Hex(${JSON.stringify(v.key)})`, async () => {
+      expect(await sha256Hex(v.key)).toBe(v.sha256);
+    });
+  }
+});
+
+describe("base64", () => {
+  test("matches the platform's btoa for every length 0..64", () => {
+    for (let n = 0; n <= 64; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
+      const expected = btoa(String.fromCharCode(...bytes));
+      expect(encodeBase64(bytes)).toBe(expected);
+      expect([...decodeBase64(expected)]).toEqual([...bytes]);
+    }
+  });
+  test("rejects bad length, bad characters, misplaced padding and non-canonical bits", () => {
+    for (const bad of ["abc", "ab=c", "a===", "ZA-U", "ZAgUAg=h", "ZB=="]) {
+      expect(() => decodeBase64(bad)).toThrow(FlagpostError);
+    }
+    try {
+      decodeBase64("abc", "ffe_flags_enc");
+      throw new Error("unreachable");
+    } catch (e) {
+      expect(e).toBeInstanceOf(FlagpostError);
+      expect((e as FlagpostError).code).toBe("invalid_encoding");
+      expect((e as FlagpostError).field).toBe("ffe_flags_enc");
+      expect((e as FlagpostError).message).toContain("multiple of 4");
+    }
+  });
+});
+
+describe("unsigned LEB128", () => {
+  const cases: Array<[number, number[]]> = [
+    [0, [0]],
+    [1, [1]],
+    [127, [0x7f]],
+    [128, [0x80, 0x01]],
+    [300, [0xac, 0x02]],
+    [2 ** 31 - 1, [0xff, 0xff, 0xff, 0xff, 0x07]],
+    [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x08]],
+    [2 ** 32, [0x80, 0x80, 0x80, 0x80, 0x10]],
+    [Number.MAX_SAFE_INTEGER, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]],
+  ];
+  for (const [value, bytes] of cases) {
+    test(`${value} ⇄ ${bytes.map((b) => b.toString(16)).join(" ")}`, () => {
+      const out: number[] = [];
+      encodeUleb128(value, out);
+      expect(out).toEqual(bytes);
+      expect(decodeUleb128(Uint8Array.from(bytes), 0)).toEqual({ value, next: bytes.length });
+    });
+  }
+  test("round-trips powers of two and their neighbours up to 2^53-1 (no 32-bit truncation)", () => {
+    for (let p = 0; p <= 53; p++) {
+      for (const v of [2 ** p - 1, 2 ** p, 2 ** p + 1]) {
+        if (v < 0 || v > Number.MAX_SAFE_INTEGER) continue;
+        const out: number[] = [];
+        encodeUleb128(v, out);
+        expect(decodeUleb128(Uint8Array.from(out), 0).value).toBe(v);
+      }
+    }
+  });
+  test("rejects negative, fractional, unsafe and non-number values with the field name", () => {
+    for (const bad of [-1, 1.5, 2 ** 53, Number.NaN, Infinity, "3" as unknown as number]) {
+      expect(() => encodeUleb128(bad, [], "serialId")).toThrow(/serialId: .* is not an unsigned safe integer/);
+    }
+  });
+  test("rejects truncated input and values past 2^53-1", () => {
+    expect(() => decodeUleb128(Uint8Array.from([0x80, 0x80]), 0)).toThrow(/truncated/);
+    expect(() => decodeUleb128(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), 0)).toThrow(/exceeds/);
+  });
+});
+
+describe("serial ids", () => {
+  test("empty list encodes to the empty string and back", () => {
+    expect(encodeSerialIds([])).toBe("");
+    expect(decodeSerialIds("")).toEqual([]);
+  });
+  test("ids beyond 2^32 survive a round trip", () => {
+    const ids = [5, 2 ** 32 + 7, 2 ** 40, Number.MAX_SAFE_INTEGER];
+    expect(decodeSerialIds(encodeSerialIds(ids))).toEqual(ids);
+  });
+  test("a negative id is rejected naming its position", () => {
+    expect(() => encodeSerialIds([3, -1])).toThrow(/serialIds\[0\]: -1/);
+  });
+});
+
+describe("sha256Hex", () => {
+  test("empty string and bytes input", async () => {
+    expect(await sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(await sha256Hex(new TextEncoder().encode("alice"))).toBe(vectors.subjectHashes.find((v) => v.key === "alice")!.sha256);
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, test } from "bun:test";
+import { agentEndpoint, agentlessExposuresUrl, DEFAULT_LIMITS, parseOtlpHeaders, resolveConfig } from "../../src/core/config.ts";
+import { FlagpostError } from "../../src/core/errors.ts";
+
+function rejection(fn: () => unknown): FlagpostError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof FlagpostError) return e;
+    throw new Error(`expected FlagpostError, got ${e}`);
+  }
+  throw new Error("expected a FlagpostError, nothing was thrown");
+}
+
+describe("resolveConfig defaults", () => {
+  const c = resolveConfig({});
+  test("agent and OTLP endpoints", () => {
+    expect(c.agentUrl).toBe("http://localhost:8126");
+    expect(c.agentHeaders).toEqual({});
+    expect(c.otlpMetrics).toEqual({ endpoint: "http://localhost:4318/v1/metrics", headers: {}, timeoutMs: 10_000 });
+  });
+  test("identity, site, gates, caps", () => {
+    expect([c.service, c.env, c.version, c.apiKey]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(c.site).toBe("datadoghq.com");
+    expect(c.spanEnrichmentEnabled).toBe(false);
+    expect(c.metricsEnabled).toBe(false);
+    expect(c.flushDeadlineMs).toBe(5_000);
+    expect(c.limits).toEqual(DEFAULT_LIMITS);
+    expect(c.limits.exposureCacheSize).toBe(65_536);
+  });
+  test("the result is frozen", () => {
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.otlpMetrics.headers)).toBe(true);
+  });
+});
+
+describe("resolveConfig from the environment", () => {
+  test("service, env, version, api key, site", () => {
+    const c = resolveConfig({ DD_SERVICE: "shop", DD_ENV: "prod", DD_VERSION: "1.2.3", DD_API_KEY: "k", DD_SITE: "datadoghq.eu" });
+    expect([c.service, c.env, c.version, c.apiKey, c.site]).toEqual(["shop", "prod", "1.2.3", "k", "datadoghq.eu"]);
+    expect(agentlessExposuresUrl(c.site)).toBe("https://event-platform-intake.datadoghq.eu/api/v2/exposures");
+  });
+  test("empty strings count as unset", () => {
+    const c = resolveConfig({ DD_SERVICE: "", DD_AGENT_HOST: " ", DD_SITE: "" });
+    expect(c.service).toBeUndefined();
+    expect(c.agentUrl).toBe("http://localhost:8126");
+    expect(c.site).toBe("datadoghq.com");
+  });
+  test("DD_AGENT_HOST and DD_TRACE_AGENT_PORT build the agent URL and the OTLP host", () => {
+    const c = resolveConfig({ DD_AGENT_HOST: "dd-agent", DD_TRACE_AGENT_PORT: "9000" });
+    expect(c.agentUrl).toBe("http://dd-agent:9000");
+    expect(c.otlpMetrics.endpoint).toBe("http://dd-agent:4318/v1/metrics");
+  });
+  test("an IPv6 agent host is bracketed", () => {
+    const c = resolveConfig({ DD_AGENT_HOST: "::1" });
+    expect(c.agentUrl).toBe("http://[::1]:8126");
+    expect(c.otlpMetrics.endpoint).toBe("http://[::1]:4318/v1/metrics");
+  });
+  test("DD_TRACE_AGENT_URL wins over host/port; path and query are dropped", () => {
+    const c = resolveConfig({ DD_TRACE_AGENT_URL: "https://agent.example:8443/some/path?x=1", DD_AGENT_HOST: "ignored" });
+    expect(c.agentUrl).toBe("https://agent.example:8443");
+    expect(agentEndpoint(c.agentUrl, "/v0.4/traces")).toBe("https://agent.example:8443/v0.4/traces");
+  });
+  test("credentials in the agent URL become a Basic Authorization header", () => {
+    const c = resolveConfig({ DD_TRACE_AGENT_URL: "http://us%3Aer:p%40ss@agent:8126" });
+    expect(c.agentUrl).toBe("http://agent:8126");
+    expect(c.agentHeaders).toEqual({ Authorization: `Basic ${btoa("us:er:p@ss")}` });
+  });
+  test("OTLP metrics endpoint is taken verbatim", () => {
+    const c = resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://c:4318/custom", OTEL_EXPORTER_OTLP_ENDPOINT: "http://other:4318" });
+    expect(c.otlpMetrics.endpoint).toBe("http://c:4318/custom");
+  });
+  test("OTLP base endpoint gets /v1/metrics, with or without a trailing slash", () => {
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" }).otlpMetrics.endpoint).toBe("http://c:4318/v1/metrics");
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/otlp/" }).otlpMetrics.endpoint).toBe("http://c:4318/otlp/v1/metrics");
+  });
+  test("OTLP headers: generic, then metric-specific overriding", () => {
+    const c = resolveConfig({ OTEL_EXPORTER_OTLP_HEADERS: "a=1,b=2", OTEL_EXPORTER_OTLP_METRICS_HEADERS: "B=3, c = x%2Cy " });
+    expect(c.otlpMetrics.headers).toEqual({ a: "1", b: "3", c: "x,y" });
+  });
+  test("OTLP timeout: metric-specific first, then generic; 0 means default", () => {
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).otlpMetrics.timeoutMs).toBe(2500);
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2500", OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "700" }).otlpMetrics.timeoutMs).toBe(700);
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "0" }).otlpMetrics.timeoutMs).toBe(10_000);
+  });
+  test("booleans: true/1/yes and false/0/no in any case", () => {
+    for (const v of ["true", "TRUE", "1", "yes", "Yes"]) {
+      expect(resolveConfig({ DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED: v }).spanEnrichmentEnabled).toBe(true);
+      expect(resolveConfig({ DD_METRICS_OTEL_ENABLED: v }).metricsEnabled).toBe(true);
+    }
+    for (const v of ["false", "0", "NO"]) expect(resolveConfig({ DD_METRICS_OTEL_ENABLED: v }).metricsEnabled).toBe(false);
+  });
+  test("overrides win over the environment", () => {
+    const c = resolveConfig(
+      { DD_SERVICE: "env-svc", DD_TRACE_AGENT_URL: "http://a:1" },
+      { service: "code-svc", agentUrl: "http://b:2", metricsEnabled: true, limits: { maxQueuedExposures: 5 }, otlpMetrics: { timeoutMs: 50 } },
+    );
+    expect([c.service, c.agentUrl, c.metricsEnabled, c.limits.maxQueuedExposures, c.otlpMetrics.timeoutMs]).toEqual(["code-svc", "http://b:2", true, 5, 50]);
+    expect(c.limits.exposureCacheSize).toBe(65_536);
+  });
+});
+
+describe("resolveConfig rejects bad values with invalid_config naming the variable and value", () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ DD_TRACE_AGENT_URL: "not a url" }, "DD_TRACE_AGENT_URL", /not a valid URL/],
+    [{ DD_TRACE_AGENT_URL: "unix:///var/run/datadog/apm.socket" }, "DD_TRACE_AGENT_URL", /unix domain sockets/],
+    [{ DD_TRACE_AGENT_URL: "ftp://agent" }, "DD_TRACE_AGENT_URL", /scheme ftp: is not supported/],
+    [{ DD_TRACE_AGENT_PORT: "0" }, "DD_TRACE_AGENT_PORT", /1-65535/],
+    [{ DD_TRACE_AGENT_PORT: "65536" }, "DD_TRACE_AGENT_PORT", /1-65535/],
+    [{ DD_TRACE_AGENT_PORT: "80a" }, "DD_TRACE_AGENT_PORT", /1-65535/],
+    [{ DD_AGENT_HOST: "bad host" }, "DD_AGENT_HOST", /not a valid URL/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "localhost:4318" }, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", /scheme localhost: is not supported/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "::" }, "OTEL_EXPORTER_OTLP_ENDPOINT", /not a valid URL/],
+    [{ OTEL_EXPORTER_OTLP_TIMEOUT: "5s" }, "OTEL_EXPORTER_OTLP_TIMEOUT", /milliseconds/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "-1" }, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", /milliseconds/],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: "novalue" }, "OTEL_EXPORTER_OTLP_HEADERS", /not key=value/],
+    [{ OTEL_EXPORTER_OTLP_METRICS_HEADERS: "=x" }, "OTEL_EXPORTER_OTLP_METRICS_HEADERS", /not key=value/],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: "bad key=1" }, "OTEL_EXPORTER_OTLP_HEADERS", /not a valid HTTP token/],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: "k=%zz" }, "OTEL_EXPORTER_OTLP_HEADERS", /percent-encoding/],
+    [{ DD_METRICS_OTEL_ENABLED: "maybe" }, "DD_METRICS_OTEL_ENABLED", /true\/1\/yes/],
+    [{ DD_SITE: "datadoghq.com/evil" }, "DD_SITE", /host name/],
+  ];
+  for (const [env, field, rule] of cases) {
+    const [name, value] = Object.entries(env)[0]!;
+    test(`${name}=${JSON.stringify(value)}`, () => {
+      const e = rejection(() => resolveConfig(env));
+      expect(e.code).toBe("invalid_config");
+      expect(e.field).toBe(field);
+      expect(e.message).toContain(field);
+      expect(e.message).toMatch(rule);
+    });
+  }
+  test("the message quotes the rejected value", () => {
+    expect(rejection(() => resolveConfig({ DD_TRACE_AGENT_PORT: "99999" })).message).toBe(
+      'DD_TRACE_AGENT_PORT="99999": must be a port number 1-65535',
+    );
+  });
+  test("bad overrides are named by their option path", () => {
+    expect(rejection(() => resolveConfig({}, { limits: { maxQueuedExposures: 0 } })).field).toBe("limits.maxQueuedExposures");
+    expect(rejection(() => resolveConfig({}, { flushDeadlineMs: Number.NaN })).field).toBe("flushDeadlineMs");
+    expect(rejection(() => resolveConfig({}, { agentUrl: "unix:/tmp/s" })).field).toBe("agentUrl");
+  });
+  test("a non-object env and non-string values are rejected", () => {
+    expect(rejection(() => resolveConfig(null as never)).field).toBe("env");
+    expect(rejection(() => resolveConfig({ DD_SERVICE: 42 as never })).field).toBe("DD_SERVICE");
+  });
+});
+
+describe("parseOtlpHeaders", () => {
+  test("skips empty entries and trims", () => {
+    expect(parseOtlpHeaders("H", " a=1 ,, b = 2 ,")).toEqual({ a: "1", b: "2" });
+  });
+  test("keeps = inside values", () => {
+    expect(parseOtlpHeaders("H", "auth=Basic abc==")).toEqual({ auth: "Basic abc==" });
+  });
+});

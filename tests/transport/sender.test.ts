@@ -1,0 +1,220 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { backoffDelay, OTLP_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "../../src/transport/retry.ts";
+import { outcomeReason, sendWithRetry } from "../../src/transport/sender.ts";
+
+const URL_ = "http://collector.test/v1/metrics";
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+/** Fast policy: tiny backoff so tests do not wait. */
+const policy: RetryPolicy = { ...OTLP_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 4, timeoutMs: 1_000 };
+
+/** Counts requests and records their bodies. */
+function recorder() {
+  const seen: Array<{ method: string; body: string; headers: Headers }> = [];
+  return {
+    seen,
+    async note(request: Request) {
+      seen.push({ method: request.method, body: await request.clone().text(), headers: request.headers });
+    },
+  };
+}
+
+describe("sendWithRetry", () => {
+  test("200: one attempt, ok, body and headers sent as given", async () => {
+    const r = recorder();
+    server.use(http.put(URL_, async ({ request }) => (await r.note(request), new HttpResponse(null, { status: 200 }))));
+    const outcome = await sendWithRetry({ url: URL_, method: "PUT", headers: { "Content-Type": "application/x-protobuf" }, body: new Uint8Array([1, 2, 3]) }, policy);
+    expect(outcome).toMatchObject({ ok: true, status: 200, attempts: 1 });
+    expect(outcome.errorKind).toBeUndefined();
+    expect(outcomeReason(outcome)).toBe("");
+    expect(r.seen).toHaveLength(1);
+    expect(r.seen[0]!.method).toBe("PUT");
+    expect(r.seen[0]!.headers.get("content-type")).toBe("application/x-protobuf");
+    expect(r.seen[0]!.body).toBe("\u0001\u0002\u0003");
+  });
+
+  test("readResponse returns the success body (bounded)", async () => {
+    server.use(http.post(URL_, () => HttpResponse.json({ rate_by_service: { "service:a,env:b": 1 } })));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { readResponse: true });
+    expect(JSON.parse(outcome.responseText!)).toEqual({ rate_by_service: { "service:a,env:b": 1 } });
+    const cut = await sendWithRetry({ url: URL_, body: "x" }, policy, { readResponse: true, maxResponseBytes: 5 });
+    expect(cut.responseText).toBe('{"rat');
+  });
+
+  test("500: not retried, error kind http, at most 256 bytes of the body kept", async () => {
+    const r = recorder();
+    server.use(http.post(URL_, async ({ request }) => (await r.note(request), new HttpResponse("e".repeat(1000), { status: 500 }))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+    expect(outcome).toMatchObject({ ok: false, status: 500, attempts: 1, errorKind: "http" });
+    expect(outcome.errorDetail).toBe("e".repeat(256));
+    expect(outcomeReason(outcome)).toBe("http_500");
+    expect(r.seen).toHaveLength(1);
+  });
+
+  test("an error body cut inside a multi-byte character does not end in U+FFFD", async () => {
+    server.use(http.post(URL_, () => new HttpResponse("a" + "é".repeat(300), { status: 400 })));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+    expect(outcome.errorDetail!.endsWith("\uFFFD")).toBe(false);
+    expect(new TextEncoder().encode(outcome.errorDetail).length).toBeLessThanOrEqual(256);
+  });
+
+  test("503 with Retry-After: retried after the server's delay, then succeeds", async () => {
+    const times: number[] = [];
+    server.use(
+      http.post(URL_, () => (times.push(performance.now()), new HttpResponse("busy", { status: 503, headers: { "Retry-After": "1" } })), { once: true }),
+      http.post(URL_, () => (times.push(performance.now()), new HttpResponse(null, { status: 200 }))),
+    );
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { deadlineMs: 5_000 });
+    expect(outcome).toMatchObject({ ok: true, status: 200, attempts: 2 });
+    // Retry-After: 1 second was honoured (even though maxDelayMs is 4 ms).
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
+
+  test("503 three times: gives up after maxAttempts with the last status", async () => {
+    let n = 0;
+    server.use(http.post(URL_, () => (n++, new HttpResponse("busy", { status: 503 }))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+    expect(outcome).toMatchObject({ ok: false, status: 503, attempts: 3, errorKind: "http", errorDetail: "busy" });
+    expect(n).toBe(3);
+  });
+
+  test("only the policy's statuses are retried", async () => {
+    for (const status of [400, 401, 403, 404, 413, 500, 501]) {
+      let n = 0;
+      server.use(http.post(URL_, () => (n++, new HttpResponse(null, { status }))));
+      const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+      expect([status, outcome.attempts, n]).toEqual([status, 1, 1]);
+    }
+    for (const status of [429, 502, 503, 504]) {
+      let n = 0;
+      server.use(http.post(URL_, () => (n++, new HttpResponse(null, { status }))));
+      const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+      expect([status, outcome.attempts, n]).toEqual([status, 3, 3]);
+    }
+  });
+
+  test("network error: kind network, retried per policy, message kept", async () => {
+    let n = 0;
+    server.use(http.post(URL_, () => (n++, HttpResponse.error())));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy);
+    expect(outcome).toMatchObject({ ok: false, attempts: 3, errorKind: "network" });
+    expect(outcome.status).toBeUndefined();
+    expect(outcome.errorDetail!.length).toBeGreaterThan(0);
+    expect(outcomeReason(outcome)).toBe("network");
+    expect(n).toBe(3);
+    const once = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, retryNetworkErrors: false });
+    expect(once.attempts).toBe(1);
+  });
+
+  test("hung server: the per-attempt timeout aborts it (kind timeout)", async () => {
+    server.use(http.post(URL_, async () => (await delay("infinite"), new HttpResponse(null))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, timeoutMs: 100, maxAttempts: 1 });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, errorKind: "timeout" });
+    expect(outcomeReason(outcome)).toBe("timeout");
+  });
+
+  test("hung server with retryTimeouts: every attempt times out, then gives up", async () => {
+    let n = 0;
+    server.use(http.post(URL_, async () => (n++, await delay("infinite"), new HttpResponse(null))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, timeoutMs: 50, maxAttempts: 2 });
+    expect(outcome).toMatchObject({ ok: false, attempts: 2, errorKind: "timeout" });
+    expect(n).toBe(2);
+  });
+
+  test("a deadline shorter than the attempt timeout ends the send as deadline", async () => {
+    server.use(http.post(URL_, async () => (await delay("infinite"), new HttpResponse(null))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, timeoutMs: 10_000 }, { deadlineMs: 80 });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, errorKind: "deadline" });
+  });
+
+  test("a deadline shorter than the backoff: no sleep past it, no second attempt", async () => {
+    let n = 0;
+    server.use(http.post(URL_, () => (n++, new HttpResponse("busy", { status: 503, headers: { "Retry-After": "30" } }))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { deadlineMs: 1_000 });
+    expect(outcome).toMatchObject({ ok: false, status: 503, attempts: 1, errorKind: "deadline" });
+    expect(n).toBe(1);
+    const slow = { ...policy, baseDelayMs: 60_000, maxDelayMs: 60_000 };
+    const outcome2 = await sendWithRetry({ url: URL_, body: "x" }, slow, { deadlineMs: 1_000 });
+    expect(outcome2).toMatchObject({ ok: false, status: 503, attempts: 1, errorKind: "deadline" });
+  });
+
+  test("an outer signal already aborted: no attempt at all", async () => {
+    let n = 0;
+    server.use(http.post(URL_, () => (n++, new HttpResponse(null))));
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { signal: AbortSignal.abort() });
+    expect(outcome).toMatchObject({ ok: false, attempts: 0, errorKind: "deadline" });
+    expect(n).toBe(0);
+  });
+
+  test("an outer signal aborted mid-request ends it as deadline", async () => {
+    server.use(http.post(URL_, async () => (await delay("infinite"), new HttpResponse(null))));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { signal: controller.signal });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, errorKind: "deadline" });
+  });
+
+  test("a fetch that throws synchronously is a network outcome, never a throw", async () => {
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, {
+      fetch: (() => {
+        throw new TypeError("boom");
+      }) as unknown as typeof fetch,
+    });
+    expect(outcome).toMatchObject({ ok: false, attempts: 1, errorKind: "network", errorDetail: "boom" });
+  });
+
+  test("response bodies are consumed or cancelled on every path", async () => {
+    const cancelled: string[] = [];
+    const body = (tag: string) =>
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          c.enqueue(new TextEncoder().encode("x".repeat(1024)));
+        },
+        cancel() {
+          cancelled.push(tag);
+        },
+      });
+    const statuses = [200, 503, 400];
+    let i = 0;
+    const fakeFetch = (async () => {
+      const status = statuses[i++]!;
+      return new Response(body(String(status)), { status });
+    }) as unknown as typeof fetch;
+    await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });
+    await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });
+    await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(cancelled.sort()).toEqual(["200", "400", "503"]);
+  });
+});
+
+describe("parseRetryAfter", () => {
+  const now = Date.parse("2026-11-21T10:00:00Z");
+  test("delay-seconds", () => {
+    expect(parseRetryAfter("0", now)).toBe(0);
+    expect(parseRetryAfter("120", now)).toBe(120_000);
+  });
+  test("HTTP date, in the future and in the past", () => {
+    expect(parseRetryAfter("Sat, 21 Nov 2026 10:00:05 GMT", now)).toBe(5_000);
+    expect(parseRetryAfter("Sat, 21 Nov 2026 09:00:00 GMT", now)).toBe(0);
+  });
+  test("absent or garbage", () => {
+    for (const v of [null, undefined, "", "soon", "-5", "1.5"]) expect(parseRetryAfter(v, now)).toBeUndefined();
+  });
+});
+
+describe("backoffDelay", () => {
+  test("exponential, capped, with equal jitter in [exp/2, exp]", () => {
+    const p = { ...OTLP_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1_000 };
+    expect(backoffDelay(p, 1, () => 0)).toBe(50);
+    expect(backoffDelay(p, 1, () => 1)).toBe(100);
+    expect(backoffDelay(p, 3, () => 1)).toBe(400);
+    expect(backoffDelay(p, 10, () => 1)).toBe(1_000);
+    expect(backoffDelay(p, 10, () => 0)).toBe(500);
+  });
+});
