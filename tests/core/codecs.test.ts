@@ -94,20 +94,6 @@ describe("unsigned LEB128", () => {
   });
 });
 
-describe("serial ids", () => {
-  test("empty list encodes to the empty string and back", () => {
-    expect(encodeSerialIds([])).toBe("");
-    expect(decodeSerialIds("")).toEqual([]);
-  });
-  test("ids beyond 2^32 survive a round trip", () => {
-    const ids = [5, 2 ** 32 + 7, 2 ** 40, Number.MAX_SAFE_INTEGER];
-    expect(decodeSerialIds(encodeSerialIds(ids))).toEqual(ids);
-  });
-  test("a negative id is rejected naming its position", () => {
-    expect(() => encodeSerialIds([3, -1])).toThrow(/serialIds\[0\]: -1/);
-  });
-});
-
 describe("sha256Hex", () => {
   test("empty string and bytes input", async () => {
     expect(await sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
