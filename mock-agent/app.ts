@@ -1,0 +1,144 @@
+/**
+ * `createMockAgent`: the mock agent as Hono apps over one shared store.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
+import { FaultRegistry } from "./faults.ts";
+import { handleAgentlessExposures, handleEvp } from "./handlers/evp.ts";
+import { agentState, infoBody, type InfoSettings } from "./handlers/info.ts";
+import { handleOtlpMetrics } from "./handlers/otlp.ts";
+import { DEFAULT_RATE_BY_SERVICE, handleTraces } from "./handlers/traces.ts";
+import { ConnectionDroppedError, ingest, reject, type IngestContext } from "./ingest.ts";
+import { RequestStore, type RecordedRequest } from "./store.ts";
+import { registerTestApi } from "./test-api.ts";
+
+/** Options of `createMockAgent`. Every field is optional. */
+export interface MockAgentOptions {
+  /** The `rate_by_service` object answered to trace payloads (default `{"service:,env:": 1}`). */
+  rateByService?: Record<string, number>;
+  /** Body limit on the wire and after inflating (default 10 MiB, the agent's EVP limit). */
+  maxBodyBytes?: number;
+  /** Store bound in requests (default 10,000). */
+  maxRequests?: number;
+  /** Store bound in bytes (default 256 MiB). */
+  maxStoredBytes?: number;
+  /** When set, the agentless intake accepts only this `DD-API-KEY` (default: any non-empty key). */
+  apiKey?: string;
+  /** Agent version reported by `/info` (default `"7.70.0"`). */
+  agentVersion?: string;
+  /** `client_drop_p0s` reported by `/info` (default true, as recent agents). */
+  clientDropP0s?: boolean;
+  /** `config.receiver_port` reported by `/info` (default 8126; `startMockAgent` sets the real one). */
+  receiverPort?: number;
+  /** Called after each intake request is answered (the CLI logs with it). Errors it throws are ignored. */
+  onRequest?: (record: RecordedRequest) => void;
+  /** Clock for record times (default `Date.now`). */
+  now?: () => number;
+}
+
+/** A mock agent: Hono apps (usable in-process through `fetch`) over a shared store and fault registry. */
+export interface MockAgent {
+  /** Every endpoint (APM and OTLP) on one app, for in-process use: `agent.app.fetch(request)`. */
+  app: Hono;
+  /** The APM port's endpoints only (`/info`, traces, EVP proxy, agentless intake, `/test/...`). */
+  apmApp: Hono;
+  /** The OTLP port's endpoints only (`/v1/metrics`, `/test/...`). */
+  otlpApp: Hono;
+  /** Recorded requests. */
+  store: RequestStore;
+  /** Pending injected faults. */
+  faults: FaultRegistry;
+  /** Settings reflected in `/info`; `startMockAgent` updates `receiverPort`. */
+  info: InfoSettings;
+}
+
+/**
+ * Creates a mock Datadog agent. Nothing listens: use `app.fetch` in-process
+ * (including inside workerd), or `startMockAgent` for real sockets.
+ *
+ * A fault with `dropConnection` makes `app.fetch` reject with
+ * `ConnectionDroppedError` (a `TypeError`, like `fetch` on a reset
+ * connection).
+ *
+ * @example
+ * ```ts
+ * import { createMockAgent } from "flagpost/mock-agent";
+ * const agent = createMockAgent();
+ * const res = await agent.app.fetch(new Request("http://agent/info"));
+ * res.headers.get("datadog-agent-state"); // SHA-256 hex of the body
+ * agent.store.list(); // [{ method: "GET", path: "/info", status: 200, ... }]
+ * ```
+ */
+export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
+  const store = new RequestStore({
+    ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests } : {}),
+    ...(options.maxStoredBytes !== undefined ? { maxBytes: options.maxStoredBytes } : {}),
+  });
+  const faults = new FaultRegistry();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const rateByService = { ...(options.rateByService ?? DEFAULT_RATE_BY_SERVICE) };
+  const info: InfoSettings = {
+    version: options.agentVersion ?? "7.70.0",
+    receiverPort: options.receiverPort ?? 8126,
+    maxRequestBytes: maxBodyBytes,
+    clientDropP0s: options.clientDropP0s ?? true,
+  };
+  const ctx: IngestContext = { store, faults, maxBodyBytes, onRequest: options.onRequest, now: options.now ?? Date.now };
+
+  const build = (apm: boolean, otlp: boolean): Hono => {
+    const app = new Hono();
+    // While a drop is pending, close connections after each answer: HTTP clients (undici, Bun,
+    // Deno's hyper) transparently retry a request whose *reused* keep-alive connection is reset,
+    // which would hide the injected drop. A fresh connection's reset is reported to the caller.
+    app.use("*", async (c, next) => {
+      await next();
+      if (faults.hasPendingDrop()) {
+        try {
+          c.res.headers.set("connection", "close");
+        } catch {
+          // immutable headers: nothing to do
+        }
+      }
+    });
+    registerTestApi(app, store, faults);
+    if (apm) {
+      app.all("/info", (c) =>
+        ingest(ctx, c.req.raw, "info", async ({ request }) => {
+          if (request.method !== "GET") return reject(405, `${request.method} not allowed on /info (GET)`, { headers: { allow: "GET" } });
+          const body = infoBody(info);
+          return { status: 200, body, contentType: "application/json", headers: { "datadog-agent-state": await agentState(body) }, summary: "agent info" };
+        }));
+      for (const version of ["v0.4", "v0.5"] as const) {
+        app.all(`/${version}/traces`, (c) =>
+          ingest(ctx, c.req.raw, "traces", async (input) => {
+            const outcome = handleTraces(input, version, rateByService);
+            const state = await agentState(infoBody(info));
+            return { ...outcome, headers: { ...outcome.headers, "datadog-agent-state": state } };
+          }));
+      }
+      app.all("/evp_proxy/:version/*", (c) => {
+        const version = c.req.param("version");
+        const kind = c.req.path.endsWith("/api/v2/exposures") ? "exposures" : c.req.path.endsWith("/api/v2/flagevaluation") ? "flagevaluation" : "other";
+        if (version !== "v2" && version !== "v4") {
+          return ingest(ctx, c.req.raw, "other", () => reject(404, `EVP proxy version ${JSON.stringify(version)} not served (v2, v4)`));
+        }
+        const intakePath = c.req.path.slice(`/evp_proxy/${version}`.length);
+        return ingest(ctx, c.req.raw, kind, (input) => handleEvp(input, intakePath));
+      });
+      app.all("/api/v2/exposures", (c) => ingest(ctx, c.req.raw, "exposures", (input) => handleAgentlessExposures(input, options.apiKey)));
+    }
+    if (otlp) {
+      app.all("/v1/metrics", (c) => ingest(ctx, c.req.raw, "metrics", handleOtlpMetrics));
+    }
+    app.notFound((c) => ingest(ctx, c.req.raw, "other", ({ url }) => reject(404, `no mock agent endpoint at ${url.pathname}`)));
+    app.onError((err, c) => {
+      if (err instanceof ConnectionDroppedError) throw err;
+      return c.text(`mock agent internal error: ${err.message}\n`, 500);
+    });
+    return app;
+  };
+
+  return { app: build(true, true), apmApp: build(true, false), otlpApp: build(false, true), store, faults, info };
+}

@@ -1,0 +1,107 @@
+/**
+ * Schema validation of exposure payloads (`POST .../api/v2/exposures`)
+ * against the wire facts in DESIGN.md:
+ * `{"context":{"service","env","version"},"exposures":[{"timestamp":<ms>,
+ * "allocation":{"key"},"flag":{"key"},"variant":{"key"},
+ * "subject":{"id","attributes":{...}}}]}` with empty context fields omitted.
+ *
+ * @module
+ */
+
+/** One exposure event as sent on the wire. */
+export interface ExposureEvent {
+  timestamp: number;
+  allocation: { key: string };
+  flag: { key: string };
+  variant: { key: string };
+  subject: { id: string; attributes: Record<string, unknown> };
+}
+
+/** An exposure payload as sent on the wire. */
+export interface ExposurePayload {
+  context: { service?: string; env?: string; version?: string };
+  exposures: ExposureEvent[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function kind(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+/**
+ * Lists every way `payload` departs from the exposure wire schema, each as
+ * `<path>: <rule>` (empty when it conforms). Never throws.
+ *
+ * @example
+ * ```ts
+ * validateExposurePayload({ context: { service: "svc" }, exposures: [] }); // []
+ * validateExposurePayload({ exposures: [{ flag: {} }] });
+ * // ["context: required object, got undefined", "exposures[0].timestamp: required ...", ...]
+ * ```
+ */
+export function validateExposurePayload(payload: unknown): string[] {
+  const problems: string[] = [];
+  if (!isObject(payload)) return [`payload: must be a JSON object, got ${kind(payload)}`];
+  for (const key of Object.keys(payload)) {
+    if (key !== "context" && key !== "exposures") problems.push(`${key}: unknown top-level field`);
+  }
+  const context = payload["context"];
+  if (!isObject(context)) problems.push(`context: required object, got ${kind(context)}`);
+  else {
+    for (const [key, value] of Object.entries(context)) {
+      if (key !== "service" && key !== "env" && key !== "version") problems.push(`context.${key}: unknown field`);
+      else if (typeof value !== "string") problems.push(`context.${key}: must be a string, got ${kind(value)}`);
+      else if (value === "") problems.push(`context.${key}: empty values must be omitted`);
+    }
+  }
+  const exposures = payload["exposures"];
+  if (!Array.isArray(exposures)) {
+    problems.push(`exposures: required array, got ${kind(exposures)}`);
+    return problems;
+  }
+  if (exposures.length === 0) problems.push("exposures: must not be empty");
+  exposures.forEach((event, i) => validateEvent(event, `exposures[${i}]`, problems));
+  return problems;
+}
+
+function keyed(event: Record<string, unknown>, name: string, path: string, problems: string[]): void {
+  const v = event[name];
+  if (!isObject(v)) problems.push(`${path}.${name}: required object with a "key" string, got ${kind(v)}`);
+  else if (typeof v["key"] !== "string") problems.push(`${path}.${name}.key: must be a string, got ${kind(v["key"])}`);
+  else if (v["key"] === "") problems.push(`${path}.${name}.key: must not be empty`);
+}
+
+function validateEvent(event: unknown, path: string, problems: string[]): void {
+  if (!isObject(event)) {
+    problems.push(`${path}: must be an object, got ${kind(event)}`);
+    return;
+  }
+  const ts = event["timestamp"];
+  if (typeof ts !== "number" || !Number.isSafeInteger(ts) || ts <= 0) {
+    problems.push(`${path}.timestamp: must be a positive integer (milliseconds since the epoch), got ${JSON.stringify(ts) ?? kind(ts)}`);
+  } else if (ts < 1e12 || ts > 1e14) {
+    problems.push(`${path}.timestamp: ${ts} does not look like milliseconds since the epoch`);
+  }
+  keyed(event, "allocation", path, problems);
+  keyed(event, "flag", path, problems);
+  keyed(event, "variant", path, problems);
+  const subject = event["subject"];
+  if (!isObject(subject)) problems.push(`${path}.subject: required object, got ${kind(subject)}`);
+  else {
+    if (typeof subject["id"] !== "string") problems.push(`${path}.subject.id: must be a string (may be empty), got ${kind(subject["id"])}`);
+    if (!isObject(subject["attributes"])) problems.push(`${path}.subject.attributes: must be an object ({} when absent), got ${kind(subject["attributes"])}`);
+  }
+  for (const key of Object.keys(event)) {
+    if (!["timestamp", "allocation", "flag", "variant", "subject"].includes(key)) problems.push(`${path}.${key}: unknown field`);
+  }
+}
+
+/** Short summary for the CLI log, e.g. `3 exposures`. */
+export function summarizeExposures(payload: unknown, problems: readonly string[]): string {
+  const n = isObject(payload) && Array.isArray(payload["exposures"]) ? payload["exposures"].length : 0;
+  const base = `${n} exposure${n === 1 ? "" : "s"}`;
+  return problems.length === 0 ? base : `${base}, ${problems.length} schema problem${problems.length === 1 ? "" : "s"}`;
+}

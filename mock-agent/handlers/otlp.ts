@@ -1,0 +1,43 @@
+/**
+ * OTLP/HTTP `POST /v1/metrics` (protobuf or JSON).
+ *
+ * @module
+ */
+import { decodeOtlpMetricsJson, decodeOtlpMetricsProtobuf, OtlpDecodeError, summarizeMetrics, type OtlpMetricsJson } from "../decode/otlp-metrics.ts";
+import { mediaType, reject, type IngestInput, type Outcome } from "../ingest.ts";
+
+/** Handles one OTLP metrics export. */
+export function handleOtlpMetrics(input: IngestInput): Outcome {
+  const { request, body } = input;
+  if (request.method !== "POST") return reject(405, `${request.method} not allowed on /v1/metrics (POST)`, { headers: { allow: "POST" } });
+  const type = mediaType(request);
+  const protobuf = type === "application/x-protobuf";
+  if (!protobuf && type !== "application/json") {
+    return reject(415, `Content-Type ${JSON.stringify(type)} not supported on /v1/metrics (application/x-protobuf or application/json)`);
+  }
+  if (!body.ok) return reject(body.reason === "too_large" ? 413 : body.reason === "unsupported_encoding" ? 415 : 400, body.message);
+  let decoded: OtlpMetricsJson;
+  try {
+    if (protobuf) decoded = decodeOtlpMetricsProtobuf(body.bytes);
+    else {
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(body.bytes);
+      } catch {
+        return reject(400, "invalid ExportMetricsServiceRequest JSON: body is not valid UTF-8");
+      }
+      decoded = decodeOtlpMetricsJson(text);
+    }
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) return reject(400, e.message);
+    throw e;
+  }
+  // An empty ExportMetricsServiceResponse: zero bytes in protobuf, `{}` in JSON.
+  return {
+    status: 200,
+    body: protobuf ? new Uint8Array(0) : "{}",
+    contentType: protobuf ? "application/x-protobuf" : "application/json",
+    summary: summarizeMetrics(decoded),
+    decoded: { kind: "metrics", format: protobuf ? "protobuf" : "json", request: decoded },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The pipeline every intake request goes through: read the body (bounded),
+ * apply an injected fault if one matches, run the endpoint's handler, record
+ * the exchange in the store, answer.
+ *
+ * @module
+ */
+import { readBody, type BodyResult } from "./body.ts";
+import type { FaultRegistry } from "./faults.ts";
+import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./store.ts";
+
+/** The header and query parameter that name a test session (as in dd-apm-test-agent). */
+export const SESSION_HEADER = "x-datadog-test-session-token";
+/** @see SESSION_HEADER */
+export const SESSION_QUERY = "test_session_token";
+
+/**
+ * Thrown (and let through `app.fetch`) when a fault drops the connection.
+ * In-process, the caller's `fetch` replacement rejects with it, as a real
+ * `fetch` rejects with a `TypeError` on a reset connection; on a socket,
+ * `startMockAgent` turns it into a reset connection.
+ *
+ * @example
+ * ```ts
+ * try { await agent.app.fetch(request); } catch (e) { e instanceof ConnectionDroppedError; }
+ * ```
+ */
+export class ConnectionDroppedError extends TypeError {
+  constructor(path: string) {
+    super(`mock agent dropped the connection (injected fault on ${path})`);
+    this.name = "ConnectionDroppedError";
+  }
+}
+
+/** What a handler decided. `body` null means an empty body. */
+export interface Outcome {
+  status: number;
+  body?: string | Uint8Array | null;
+  contentType?: string;
+  headers?: Record<string, string>;
+  summary: string;
+  error?: string;
+  decoded?: DecodedBody;
+}
+
+/** What a handler gets: the request, its (already bounded) body, and helpers. */
+export interface IngestInput {
+  request: Request;
+  url: URL;
+  body: BodyResult;
+}
+
+/** Shared state of one mock agent. */
+export interface IngestContext {
+  store: RequestStore;
+  faults: FaultRegistry;
+  maxBodyBytes: number;
+  onRequest: ((record: RecordedRequest) => void) | undefined;
+  now: () => number;
+}
+
+/** A one-line plain-text rejection. */
+export function reject(status: number, reason: string, extra: Partial<Outcome> = {}): Outcome {
+  return { status, body: `${reason}\n`, contentType: "text/plain; charset=utf-8", summary: reason, error: reason, ...extra };
+}
+
+/** The media type of a request, lower-cased, without parameters. */
+export function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+function headersOf(request: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  request.headers.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}
+
+/** The session token a request names (header first, then query), or null. */
+export function requestToken(request: Request, url: URL): string | null {
+  const token = request.headers.get(SESSION_HEADER) ?? url.searchParams.get(SESSION_QUERY);
+  return token === null || token === "" ? null : token;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Runs one intake request through the pipeline and returns the response.
+ * Never rejects, except with `ConnectionDroppedError` for an injected drop.
+ */
+export async function ingest(
+  ctx: IngestContext,
+  request: Request,
+  kind: RequestKind,
+  handle: (input: IngestInput) => Outcome | Promise<Outcome>,
+): Promise<Response> {
+  const time = ctx.now();
+  const url = new URL(request.url);
+  const body = request.method === "GET" || request.method === "HEAD"
+    ? ({ ok: true, raw: new Uint8Array(0), bytes: new Uint8Array(0) } as BodyResult)
+    : await readBody(request, ctx.maxBodyBytes);
+  const fault = ctx.faults.take(request.method, url.pathname);
+  let outcome: Outcome;
+  let faulted = false;
+  if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs, request.signal);
+  if (fault !== undefined && fault.dropConnection) {
+    record(ctx, request, url, time, kind, body, { status: 0, summary: "connection dropped (injected fault)", error: "connection dropped" }, true);
+    throw new ConnectionDroppedError(url.pathname);
+  }
+  if (fault !== undefined && fault.status !== null) {
+    faulted = true;
+    outcome = {
+      status: fault.status,
+      body: null,
+      summary: `injected fault ${fault.status}`,
+      error: "injected fault",
+      ...(fault.retryAfter !== null ? { headers: { "retry-after": fault.retryAfter } } : {}),
+    };
+  } else {
+    try {
+      outcome = await handle({ request, url, body });
+    } catch (e) {
+      // Handlers validate their input; reaching this is a mock agent bug, still never fatal.
+      outcome = reject(500, `mock agent internal error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  record(ctx, request, url, time, kind, body, outcome, faulted || (fault !== undefined));
+  const headers = new Headers(outcome.headers);
+  if (outcome.contentType !== undefined) headers.set("content-type", outcome.contentType);
+  const payload = outcome.body ?? null;
+  const noBody = outcome.status === 204 || outcome.status === 304 || (outcome.status >= 100 && outcome.status < 200);
+  return new Response(noBody ? null : (payload as BodyInit | null), { status: outcome.status, headers });
+}
+
+function record(
+  ctx: IngestContext,
+  request: Request,
+  url: URL,
+  time: number,
+  kind: RequestKind,
+  body: BodyResult,
+  outcome: Outcome,
+  fault: boolean,
+): void {
+  const entry: RecordedRequest = {
+    id: ctx.store.nextId(),
+    time,
+    method: request.method,
+    path: url.pathname,
+    query: url.search,
+    headers: headersOf(request),
+    body: body.raw,
+    status: outcome.status,
+    kind,
+    sessionToken: ctx.store.sessionFor(requestToken(request, url)),
+    fault,
+    summary: outcome.summary,
+  };
+  if (outcome.error !== undefined) entry.error = outcome.error;
+  if (outcome.decoded !== undefined && outcome.status >= 200 && outcome.status < 300) entry.decoded = outcome.decoded;
+  ctx.store.add(entry);
+  if (ctx.onRequest !== undefined) {
+    try {
+      ctx.onRequest(entry);
+    } catch {
+      // a logging callback never breaks the agent
+    }
+  }
+}
