@@ -19,7 +19,7 @@ const SUBDOMAIN = /^[A-Za-z0-9_.-]+$/;
 const PATH = /^[A-Za-z0-9/_+-]*$/;
 
 function proxyError(reason: string): Outcome {
-  return { status: 502, body: null, summary: `502 ${reason}`, error: reason };
+  return { status: 502, body: null, summary: reason, error: reason };
 }
 
 /** Handles `/evp_proxy/<version>/<intake path>`. */
