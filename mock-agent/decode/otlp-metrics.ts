@@ -145,7 +145,7 @@ export function sumEvaluations(requests: Iterable<OtlpMetricsJson>, metricName =
       const resource = flattenAttributes(rm.resource?.attributes);
       for (const sm of rm.scopeMetrics ?? []) {
         for (const metric of sm.metrics ?? []) {
-          if (metric.name !== metricName) continue;
+          if ((metric.name ?? "") !== metricName) continue;
           for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
             const attributes = flattenAttributes(point.attributes);
             const key = `${sortedKey(resource)}|${sm.scope?.name ?? ""}|${sortedKey(attributes)}`;
