@@ -1,0 +1,427 @@
+/**
+ * OpenFeature providers backed by flagpost's local UFC evaluator:
+ * `FlagpostProvider` (server paradigm: `@openfeature/server-sdk`) and
+ * `FlagpostWebProvider` (client paradigm: `@openfeature/web-sdk`). Both take
+ * their configuration as an object or JSON text, from a URL (fetched with
+ * `If-None-Match` and a bounded timeout, optionally polled), or pushed with
+ * `setConfiguration()`.
+ *
+ * Every evaluation (success or error) is passed once to `onEvaluation`, the
+ * seam that feeds exposures, metrics and span enrichment. A callback that
+ * throws never changes the result.
+ *
+ * Only types come from `@openfeature/core`: no runtime dependency on OpenFeature.
+ *
+ * @module
+ */
+import type {
+  ErrorCode,
+  EvaluationContext as OpenFeatureContext,
+  FlagMetadata,
+  JsonValue,
+  ResolutionDetails,
+  ResolutionReason,
+} from "@openfeature/core";
+import { describeValue, FlagpostError } from "../core/errors.ts";
+import { type Logger, safeLogger } from "../core/logger.ts";
+import { evaluateFlag } from "../ufc/evaluate.ts";
+import type {
+  CompiledConfiguration,
+  EvaluationContext,
+  EvaluationErrorCode,
+  EvaluationReason,
+  EvaluationResult,
+  ExpectedType,
+} from "../ufc/model.ts";
+import { parseConfiguration } from "../ufc/parse.ts";
+import { ProviderEventEmitter } from "./events.ts";
+import { fetchConfiguration } from "./fetch-configuration.ts";
+
+/** One evaluation, as passed to `onEvaluation`. */
+export interface EvaluationRecord {
+  readonly flagKey: string;
+  readonly variant: string | undefined;
+  readonly value: unknown;
+  readonly reason: EvaluationReason;
+  readonly errorCode: EvaluationErrorCode | undefined;
+  readonly allocationKey: string | undefined;
+  readonly serialId: number | undefined;
+  /** Whether an exposure should be logged (the allocation's `doLog`; false when no variant). */
+  readonly doLog: boolean;
+  readonly targetingKey: string | undefined;
+  /** The context without `targetingKey`. */
+  readonly attributes: Record<string, unknown>;
+  /** Epoch milliseconds of the evaluation. */
+  readonly timestamp: number;
+}
+
+/** A configuration as accepted by the providers. */
+export type ConfigurationInput = string | object | CompiledConfiguration;
+
+/** Options shared by `FlagpostProvider` and `FlagpostWebProvider`. */
+export interface FlagpostProviderOptions {
+  /** A UFC configuration (JSON text, object, or the result of `parseConfiguration`). */
+  configuration?: ConfigurationInput;
+  /** Where to fetch the UFC configuration from (used when `configuration` is absent, and by `refresh()`). */
+  url?: string | URL;
+  /** Extra request headers for `url` (e.g. credentials). */
+  headers?: Record<string, string>;
+  /** Timeout of one fetch of `url`, body included. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Largest accepted configuration, in characters. Default 16 MiB. */
+  maxConfigurationLength?: number;
+  /** When set, `url` is fetched again every `pollIntervalMs` after initialization (minimum 1000). */
+  pollIntervalMs?: number;
+  /** The fetch to use (default: the global `fetch`). */
+  fetch?: typeof fetch;
+  /** Called once per evaluation, success or error. Its failures are logged and ignored. */
+  onEvaluation?: (record: EvaluationRecord) => void;
+  /** Diagnostics (default: silent). */
+  logger?: Logger;
+  /** Clock for allocation date windows (default `Date.now`). */
+  now?: () => number;
+}
+
+/** Outcome of `refresh()`. */
+export type RefreshResult =
+  | { readonly status: "updated"; readonly flagsChanged: readonly string[] }
+  | { readonly status: "not_modified" }
+  | { readonly status: "error"; readonly message: string };
+
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_LENGTH = 16 * 1024 * 1024;
+
+function isCompiled(input: object): input is CompiledConfiguration {
+  return (input as { flags?: unknown }).flags instanceof Map;
+}
+
+function flagFingerprints(document: unknown): Map<string, string> | undefined {
+  const flags = (document as { flags?: unknown })?.flags;
+  if (typeof flags !== "object" || flags === null) return undefined;
+  const out = new Map<string, string>();
+  try {
+    for (const [key, flag] of Object.entries(flags)) out.set(key, JSON.stringify(flag) ?? "");
+  } catch {
+    return undefined; // Unserializable: every flag counts as changed.
+  }
+  return out;
+}
+
+function positive(value: number | undefined, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    throw new FlagpostError("invalid_argument", `${name} must be a finite number ≥ ${min}, got ${describeValue(value)}`, { field: name });
+  }
+  return value;
+}
+
+/**
+ * What both providers share: configuration, events, evaluation and the
+ * `onEvaluation` seam. Use `FlagpostProvider` or `FlagpostWebProvider`.
+ */
+export abstract class FlagpostProviderBase {
+  /** OpenFeature provider metadata. */
+  readonly metadata = { name: "flagpost" } as const;
+  /** Provider events: PROVIDER_READY, PROVIDER_CONFIGURATION_CHANGED, PROVIDER_ERROR. */
+  readonly events = new ProviderEventEmitter();
+
+  #config: CompiledConfiguration | undefined;
+  #fingerprints: Map<string, string> | undefined;
+  #etag: string | undefined;
+  #inError = false;
+  #closed = false;
+  #poll: ReturnType<typeof setTimeout> | undefined;
+  readonly #url: string | undefined;
+  readonly #options: FlagpostProviderOptions;
+  readonly #timeoutMs: number;
+  readonly #maxLength: number;
+  readonly #pollIntervalMs: number | undefined;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #onEvaluation: ((record: EvaluationRecord) => void) | undefined;
+
+  constructor(options: FlagpostProviderOptions = {}) {
+    this.#options = options;
+    this.#timeoutMs = positive(options.timeoutMs, "timeoutMs", DEFAULT_TIMEOUT_MS);
+    this.#maxLength = positive(options.maxConfigurationLength, "maxConfigurationLength", DEFAULT_MAX_LENGTH);
+    this.#pollIntervalMs = options.pollIntervalMs === undefined ? undefined : positive(options.pollIntervalMs, "pollIntervalMs", 0, 1000);
+    if (options.url !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(String(options.url));
+      } catch {
+        throw new FlagpostError("invalid_argument", `url is not an absolute URL: ${describeValue(String(options.url))}`, { field: "url" });
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new FlagpostError("invalid_argument", `url must be http or https, got ${describeValue(url.protocol)}`, { field: "url" });
+      }
+      this.#url = url.href;
+    }
+    if (options.onEvaluation !== undefined && typeof options.onEvaluation !== "function") {
+      throw new FlagpostError("invalid_argument", "onEvaluation must be a function", { field: "onEvaluation" });
+    }
+    this.#onEvaluation = options.onEvaluation;
+    this.#logger = safeLogger(options.logger);
+    this.#now = options.now ?? Date.now;
+    if (options.configuration !== undefined) this.#install(options.configuration, false);
+  }
+
+  /** The compiled configuration in use, if any. */
+  get configuration(): CompiledConfiguration | undefined {
+    return this.#config;
+  }
+
+  /**
+   * Called by the OpenFeature SDK: fetches `url` when no configuration was
+   * given, and starts polling when `pollIntervalMs` is set. Rejects (the SDK
+   * then reports PROVIDER_ERROR) when the first fetch fails.
+   */
+  async initialize(_context?: OpenFeatureContext): Promise<void> {
+    if (this.#config === undefined && this.#url !== undefined) {
+      const result = await this.refresh();
+      if (result.status === "error") throw new Error(result.message);
+    }
+    this.#schedulePoll();
+  }
+
+  /** Called by the OpenFeature SDK on shutdown or replacement: stops polling. */
+  async onClose(): Promise<void> {
+    this.#closed = true;
+    if (this.#poll !== undefined) clearTimeout(this.#poll);
+    this.#poll = undefined;
+  }
+
+  /**
+   * Replaces the configuration. Emits PROVIDER_CONFIGURATION_CHANGED (with
+   * `flagsChanged`), or PROVIDER_READY for the first configuration or after an
+   * error. Throws `FlagpostError` when the document is unusable (the current
+   * configuration stays).
+   *
+   * @example
+   * ```ts
+   * provider.setConfiguration(await (await fetch(url)).text());
+   * ```
+   */
+  setConfiguration(configuration: ConfigurationInput): void {
+    this.#install(configuration, true);
+  }
+
+  /**
+   * Fetches `url` now (conditionally, with the last ETag). Never throws: a
+   * failure is returned and emitted as PROVIDER_ERROR while the current
+   * configuration keeps serving.
+   *
+   * @example
+   * ```ts
+   * const r = await provider.refresh(); // { status: "not_modified" } when the ETag still matches
+   * ```
+   */
+  async refresh(): Promise<RefreshResult> {
+    if (this.#url === undefined) return { status: "error", message: "no url configured" };
+    const fetched = await fetchConfiguration(this.#url, {
+      etag: this.#etag,
+      timeoutMs: this.#timeoutMs,
+      maxLength: this.#maxLength,
+      headers: this.#options.headers,
+      fetch: this.#options.fetch,
+    });
+    if (fetched.status === "not_modified") return fetched;
+    if (fetched.status === "error") return this.#fail(fetched.message);
+    try {
+      const changed = this.#install(fetched.text, true);
+      this.#etag = fetched.etag;
+      return { status: "updated", flagsChanged: changed };
+    } catch (e) {
+      return this.#fail((e as Error).message);
+    }
+  }
+
+  #fail(message: string): RefreshResult {
+    this.#logger.warn("flag configuration refresh failed", { message });
+    this.#inError = true;
+    this.events.emit("PROVIDER_ERROR", { message, errorCode: "GENERAL" });
+    return { status: "error", message };
+  }
+
+  #schedulePoll(): void {
+    if (this.#pollIntervalMs === undefined || this.#url === undefined || this.#closed || this.#poll !== undefined) return;
+    const tick = async () => {
+      this.#poll = undefined;
+      if (this.#closed) return;
+      await this.refresh();
+      if (this.#closed) return;
+      this.#poll = setTimeout(tick, this.#pollIntervalMs);
+      (this.#poll as { unref?: () => void }).unref?.();
+    };
+    this.#poll = setTimeout(tick, this.#pollIntervalMs);
+    (this.#poll as { unref?: () => void }).unref?.();
+  }
+
+  /** Compiles and installs a configuration; returns the changed flag keys. */
+  #install(input: ConfigurationInput, emit: boolean): string[] {
+    let compiled: CompiledConfiguration;
+    let fingerprints: Map<string, string> | undefined;
+    if (typeof input === "string") {
+      let document: unknown;
+      try {
+        document = JSON.parse(input);
+      } catch (e) {
+        throw new FlagpostError("invalid_config", `UFC configuration is not valid JSON: ${(e as Error).message}`, { field: "configuration", cause: e });
+      }
+      compiled = parseConfiguration(document as object);
+      fingerprints = flagFingerprints(document);
+    } else if (typeof input === "object" && input !== null && isCompiled(input)) {
+      compiled = input;
+    } else if (typeof input === "object" && input !== null) {
+      compiled = parseConfiguration(input);
+      fingerprints = flagFingerprints(input);
+    } else {
+      throw new FlagpostError("invalid_config", `a configuration must be JSON text or an object, got ${describeValue(input)}`, { field: "configuration" });
+    }
+    for (const bad of compiled.invalidFlags) this.#logger.warn("flag configuration is invalid", { flag: bad.key, message: bad.message });
+
+    const previous = this.#config;
+    const previousPrints = this.#fingerprints;
+    const changed = new Set<string>();
+    for (const key of compiled.flags.keys()) {
+      if (previous === undefined || fingerprints === undefined || previousPrints === undefined) changed.add(key);
+      else if (previousPrints.get(key) !== fingerprints.get(key)) changed.add(key);
+    }
+    if (previous !== undefined) for (const key of previous.flags.keys()) if (!compiled.flags.has(key)) changed.add(key);
+    this.#config = compiled;
+    this.#fingerprints = fingerprints;
+    const flagsChanged = [...changed];
+    if (emit) {
+      if (previous === undefined || this.#inError) this.events.emit("PROVIDER_READY", {});
+      if (previous !== undefined) this.events.emit("PROVIDER_CONFIGURATION_CHANGED", { flagsChanged });
+    }
+    this.#inError = false;
+    return flagsChanged;
+  }
+
+  /**
+   * Evaluates one flag and returns OpenFeature resolution details, calling
+   * `onEvaluation` once.
+   */
+  protected resolve<T>(flagKey: string, expectedType: ExpectedType, defaultValue: T, context: OpenFeatureContext | undefined): ResolutionDetails<T> {
+    const ctx = (context ?? {}) as EvaluationContext;
+    const now = this.#now();
+    const result = evaluateFlag(this.#config, flagKey, expectedType, defaultValue, ctx, now);
+    if (this.#onEvaluation !== undefined) this.#record(flagKey, result, ctx, now);
+    return toDetails(result);
+  }
+
+  #record(flagKey: string, result: EvaluationResult<unknown>, context: EvaluationContext, now: number): void {
+    try {
+      const { targetingKey, ...attributes } = context;
+      const record: EvaluationRecord = {
+        flagKey,
+        variant: result.variant,
+        value: result.value,
+        reason: result.reason,
+        errorCode: result.errorCode,
+        allocationKey: result.allocationKey,
+        serialId: result.serialId,
+        doLog: result.doLog,
+        targetingKey: typeof targetingKey === "string" ? targetingKey : undefined,
+        attributes,
+        timestamp: now,
+      };
+      const returned: unknown = this.#onEvaluation!(record);
+      if (returned instanceof Promise) {
+        returned.catch((e: unknown) => this.#logger.warn("onEvaluation rejected", { flagKey, error: String(e) }));
+      }
+    } catch (e) {
+      this.#logger.warn("onEvaluation threw", { flagKey, error: String(e) });
+    }
+  }
+}
+
+function toDetails<T>(result: EvaluationResult<T>): ResolutionDetails<T> {
+  const details: ResolutionDetails<T> = { value: result.value, reason: result.reason as ResolutionReason };
+  if (result.variant !== undefined) {
+    details.variant = result.variant;
+    const metadata: FlagMetadata = { __dd_do_log: result.doLog };
+    if (result.allocationKey !== undefined) metadata.__dd_allocation_key = result.allocationKey;
+    if (result.serialId !== undefined) metadata.__dd_split_serial_id = result.serialId;
+    details.flagMetadata = metadata;
+  }
+  if (result.errorCode !== undefined) details.errorCode = result.errorCode as ErrorCode;
+  if (result.errorMessage !== undefined) details.errorMessage = result.errorMessage;
+  return details;
+}
+
+/**
+ * OpenFeature provider for the server paradigm (`@openfeature/server-sdk`):
+ * flags are evaluated locally against a UFC configuration.
+ *
+ * @example
+ * ```ts
+ * import { OpenFeature } from "@openfeature/server-sdk";
+ * import { FlagpostProvider } from "flagpost/openfeature";
+ * await OpenFeature.setProviderAndWait(new FlagpostProvider({ url: "https://cdn.example/flags.json", onEvaluation: (r) => flagpost.recordEvaluation(r) }));
+ * const enabled = await OpenFeature.getClient().getBooleanValue("new-checkout", false, { targetingKey: "user-1" });
+ * ```
+ */
+export class FlagpostProvider extends FlagpostProviderBase {
+  /** Tells the OpenFeature SDK which paradigm this provider serves. */
+  readonly runsOn = "server" as const;
+
+  /** Resolves a boolean flag. */
+  resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: OpenFeatureContext): Promise<ResolutionDetails<boolean>> {
+    return Promise.resolve(this.resolve(flagKey, "boolean", defaultValue, context));
+  }
+
+  /** Resolves a string flag. */
+  resolveStringEvaluation(flagKey: string, defaultValue: string, context: OpenFeatureContext): Promise<ResolutionDetails<string>> {
+    return Promise.resolve(this.resolve(flagKey, "string", defaultValue, context));
+  }
+
+  /** Resolves a number flag (INTEGER or NUMERIC). */
+  resolveNumberEvaluation(flagKey: string, defaultValue: number, context: OpenFeatureContext): Promise<ResolutionDetails<number>> {
+    return Promise.resolve(this.resolve(flagKey, "number", defaultValue, context));
+  }
+
+  /** Resolves a JSON flag. */
+  resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: OpenFeatureContext): Promise<ResolutionDetails<T>> {
+    return Promise.resolve(this.resolve(flagKey, "object", defaultValue, context));
+  }
+}
+
+/**
+ * OpenFeature provider for the client paradigm (`@openfeature/web-sdk`):
+ * synchronous, local evaluation against a UFC configuration.
+ *
+ * @example
+ * ```ts
+ * import { OpenFeature } from "@openfeature/web-sdk";
+ * import { FlagpostWebProvider } from "flagpost/openfeature";
+ * await OpenFeature.setContext({ targetingKey: "user-1" });
+ * await OpenFeature.setProviderAndWait(new FlagpostWebProvider({ configuration: ufc }));
+ * OpenFeature.getClient().getBooleanValue("new-checkout", false);
+ * ```
+ */
+export class FlagpostWebProvider extends FlagpostProviderBase {
+  /** Tells the OpenFeature SDK which paradigm this provider serves. */
+  readonly runsOn = "client" as const;
+
+  /** Resolves a boolean flag. */
+  resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: OpenFeatureContext): ResolutionDetails<boolean> {
+    return this.resolve(flagKey, "boolean", defaultValue, context);
+  }
+
+  /** Resolves a string flag. */
+  resolveStringEvaluation(flagKey: string, defaultValue: string, context: OpenFeatureContext): ResolutionDetails<string> {
+    return this.resolve(flagKey, "string", defaultValue, context);
+  }
+
+  /** Resolves a number flag (INTEGER or NUMERIC). */
+  resolveNumberEvaluation(flagKey: string, defaultValue: number, context: OpenFeatureContext): ResolutionDetails<number> {
+    return this.resolve(flagKey, "number", defaultValue, context);
+  }
+
+  /** Resolves a JSON flag. */
+  resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: OpenFeatureContext): ResolutionDetails<T> {
+    return this.resolve(flagKey, "object", defaultValue, context);
+  }
+}
