@@ -72,7 +72,7 @@ interface NodeServerLike {
 
 /** A response whose body errors at once: Bun resets the connection before the status line. */
 function resetResponse(): Response {
-  return new Response(new ReadableStream({ start: (c) => c.error(new ConnectionDroppedError("socket")) }));
+  return new Response(new ReadableStream({ start: (c) => c.error() }));
 }
 
 function validPort(value: number, field: string): number {
