@@ -1,0 +1,112 @@
+/**
+ * The UFC evaluator and the OpenFeature provider on every runtime: every
+ * canonical case of ffe-system-test-data (value, reason, error code), plus
+ * the pieces most likely to differ between engines — MD5 sharding, the
+ * Unicode regex translation (`v` flag, look-behind), microsecond timestamps —
+ * and the provider's flag metadata and `onEvaluation` seam.
+ */
+import type { Runtime, ScenarioInputs, ScenarioPart } from "../types.ts";
+
+interface Case {
+  flag: string;
+  variationType: "BOOLEAN" | "INTEGER" | "NUMERIC" | "STRING" | "JSON";
+  defaultValue: unknown;
+  targetingKey: string | null;
+  attributes: Record<string, unknown>;
+  result: { value: unknown; reason: string; errorCode?: string };
+}
+
+const EXPECTED_TYPE = { BOOLEAN: "boolean", INTEGER: "integer", NUMERIC: "number", STRING: "string", JSON: "object" } as const;
+
+/** Superseded by the current contract (see ffe-system-test-data/SOURCE.md): ERROR / PARSE_ERROR. */
+const SUPERSEDED = ["malformed-allocations-flag", "operator-grease-flag"];
+
+function caseKey(file: string, i: number): string {
+  return `ufc.${file.replace(/\.json$/, "")}#${i}`;
+}
+
+function contextOf(c: Case): Record<string, unknown> {
+  return c.targetingKey === null ? { ...c.attributes } : { ...c.attributes, targetingKey: c.targetingKey };
+}
+
+export const part: ScenarioPart = {
+  name: "ufc",
+
+  async run({ modules: { ufc, openfeature }, inputs }) {
+    const out: Record<string, unknown> = {};
+    const config = ufc.parseConfiguration(inputs.fixtures.ufcConfig as object);
+    out["ufc.invalidFlags"] = config.invalidFlags.map((f) => f.key).sort();
+    for (const { file, cases } of inputs.fixtures.cases) {
+      (cases as Case[]).forEach((c, i) => {
+        const r = ufc.evaluateFlag(config, c.flag, EXPECTED_TYPE[c.variationType], c.defaultValue, contextOf(c));
+        out[caseKey(file, i)] = { value: r.value, reason: r.reason, errorCode: r.errorCode ?? null };
+      });
+    }
+
+    out["ufc.shard"] = [ufc.shardOf("a", "b", 10000), ufc.shardOf("s", "ñ", 10000)];
+    out["ufc.regex"] = [
+      ufc.compileRegex("(?u)\\bmañana\\b").test("llega mañana temprano"),
+      ufc.compileRegex("\\bñana\\b").test("mañana"),
+      ufc.compileRegex("^[[:alnum:]]+$").test("abc123"),
+      ufc.compileRegex("^[a-z&&[^aeiou]]+$").test("bcd"),
+      ufc.compileRegex("^a.b$").test("a\rb"),
+    ];
+    let rejected = false;
+    try {
+      ufc.compileRegex("(?=x)");
+    } catch (e) {
+      rejected = e instanceof ufc.RegexTranslationError;
+    }
+    out["ufc.regex.rejects-lookahead"] = rejected;
+    // Microseconds past the millisecond, kept by the timestamp parser.
+    out["ufc.timestamp.us"] = Math.round((ufc.parseTimestamp("2002-10-31T09:00:00.594321Z")! - Date.UTC(2002, 9, 31, 9, 0, 0, 594)) * 1000);
+
+    const records: Array<Record<string, unknown>> = [];
+    const onEvaluation = (r: { flagKey: string; variant?: string | undefined; reason: string; doLog: boolean; targetingKey?: string | undefined }) => {
+      records.push({ flagKey: r.flagKey, variant: r.variant ?? null, reason: r.reason, doLog: r.doLog, targetingKey: r.targetingKey ?? null });
+      throw new Error("a failing callback must not change the result");
+    };
+    const provider = new openfeature.FlagpostProvider({ configuration: JSON.stringify(inputs.fixtures.ufcConfig), onEvaluation });
+    await provider.initialize();
+    const details = await provider.resolveBooleanEvaluation("kill-switch", false, { targetingKey: "alice", country: "US" });
+    out["openfeature.server"] = { value: details.value, variant: details.variant, reason: details.reason, flagMetadata: details.flagMetadata };
+    const web = new openfeature.FlagpostWebProvider({ configuration: inputs.fixtures.ufcConfig as object, onEvaluation });
+    const missing = web.resolveStringEvaluation("new-user-onboarding", "d", { country: "France" });
+    out["openfeature.web"] = { value: missing.value, reason: missing.reason, errorCode: missing.errorCode ?? null };
+    out["openfeature.records"] = records;
+    return out;
+  },
+
+  expected(inputs: ScenarioInputs, _runtime: Runtime) {
+    const out: Record<string, unknown> = {};
+    out["ufc.invalidFlags"] = [...SUPERSEDED].sort();
+    for (const { file, cases } of inputs.fixtures.cases) {
+      (cases as Case[]).forEach((c, i) => {
+        if (SUPERSEDED.includes(c.flag)) {
+          out[caseKey(file, i)] = { value: c.defaultValue, reason: "ERROR", errorCode: "PARSE_ERROR" };
+          return;
+        }
+        // The one ERROR case without a code in the fixture is a split needing a missing targeting key.
+        const errorCode = c.result.errorCode ?? (c.result.reason === "ERROR" ? "TARGETING_KEY_MISSING" : null);
+        out[caseKey(file, i)] = { value: c.result.value, reason: c.result.reason, errorCode };
+      });
+    }
+    // md5("a-b") = 8ca2ed59…, md5("s-ñ") = e84a926d… (coreutils md5sum).
+    out["ufc.shard"] = [0x8ca2ed59 % 10000, 0xe84a926d % 10000];
+    out["ufc.regex"] = [true, false, true, true, true];
+    out["ufc.regex.rejects-lookahead"] = true;
+    out["ufc.timestamp.us"] = 321;
+    out["openfeature.server"] = {
+      value: true,
+      variant: "on",
+      reason: "TARGETING_MATCH",
+      flagMetadata: { __dd_do_log: true, __dd_allocation_key: "on-for-NA" },
+    };
+    out["openfeature.web"] = { value: "d", reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" };
+    out["openfeature.records"] = [
+      { flagKey: "kill-switch", variant: "on", reason: "TARGETING_MATCH", doLog: true, targetingKey: "alice" },
+      { flagKey: "new-user-onboarding", variant: null, reason: "ERROR", doLog: false, targetingKey: null },
+    ];
+    return out;
+  },
+};
