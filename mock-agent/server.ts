@@ -70,6 +70,13 @@ interface NodeServerLike {
   closeAllConnections?(): void;
 }
 
+interface NodeServerModule {
+  createAdaptorServer(options: {
+    overrideGlobalObjects?: boolean;
+    fetch(request: Request, env: unknown): Promise<Response>;
+  }): unknown;
+}
+
 /** A response whose body errors at once: Bun resets the connection before the status line. */
 function resetResponse(): Response {
   return new Response(new ReadableStream({ start: (c) => c.error() }));
@@ -101,7 +108,8 @@ async function listenBun(bun: BunGlobal, host: string, port: number, fetch: Fetc
 }
 
 async function listenNode(host: string, port: number, fetch: Fetch): Promise<Listener> {
-  const { createAdaptorServer } = await import("@hono/node-server");
+  // Loaded here only, so bundles for workers can stub or externalize the package.
+  const { createAdaptorServer } = (await import("@hono/node-server")) as unknown as NodeServerModule;
   const server = createAdaptorServer({
     overrideGlobalObjects: false, // never replace the host process's Request/Response
     fetch: async (request: Request, env: unknown) => {
@@ -115,7 +123,7 @@ async function listenNode(host: string, port: number, fetch: Fetch): Promise<Lis
         return new Response(`mock agent internal error\n`, { status: 500 });
       }
     },
-  }) as unknown as NodeServerLike;
+  }) as NodeServerLike;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) => reject(e));
     server.once("listening", () => resolve());

@@ -94,7 +94,7 @@ describe("v0.4 traces", () => {
   });
 
   test("null fields read as zero values and unknown keys are ignored, as the agent does", () => {
-    const [[span]] = decodeTracesV04(v04([[{ service: null, trace_id: null, meta: null, custom: [1, 2] }]])) as [[NonNullable<unknown>]];
+    const span = decodeTracesV04(v04([[{ service: null, trace_id: null, meta: null, custom: [1, 2] }]]))[0]![0];
     expect(span).toMatchObject({ service: "", trace_id: 0n, meta: {} });
   });
 
