@@ -14,7 +14,14 @@ import { ConnectionDroppedError, ingest, reject, type IngestContext } from "./in
 import { RequestStore, type RecordedRequest } from "./store.ts";
 import { registerTestApi } from "./test-api.ts";
 
-/** Options of `createMockAgent`. Every field is optional. */
+/**
+ * Options of `createMockAgent`. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: MockAgentOptions = { maxRequests: 1_000, apiKey: "test-key" };
+ * ```
+ */
 export interface MockAgentOptions {
   /** The `rate_by_service` object answered to trace payloads (default `{"service:,env:": 1}`). */
   rateByService?: Record<string, number>;
@@ -38,7 +45,14 @@ export interface MockAgentOptions {
   now?: () => number;
 }
 
-/** A mock agent: Hono apps (usable in-process through `fetch`) over a shared store and fault registry. */
+/**
+ * A mock agent: Hono apps (usable in-process through `fetch`) over a shared store and fault registry.
+ *
+ * @example
+ * ```ts
+ * const agent: MockAgent = createMockAgent(); agent.faults.add({ path: "/v1/metrics", status: 503 });
+ * ```
+ */
 export interface MockAgent {
   /** Every endpoint (APM and OTLP) on one app, for in-process use: `agent.app.fetch(request)`. */
   app: Hono;

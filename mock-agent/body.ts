@@ -8,10 +8,25 @@
  * @module
  */
 
-/** Default body limit: 10 MiB, the agent's EVP proxy limit. */
+/**
+ * Default body limit: 10 MiB, the agent's EVP proxy limit.
+ *
+ * @example
+ * ```ts
+ * createMockAgent({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Outcome of reading a body. `raw` is what came over the wire; `bytes` is after inflating. */
+/**
+ * Outcome of reading a body. `raw` is what came over the wire; `bytes` is after inflating.
+ *
+ * @example
+ * ```ts
+ * const body: BodyResult = await readBody(request, 1024);
+ * if (body.ok) body.bytes; else body.reason; // "too_large" | "bad_encoding" | "unsupported_encoding"
+ * ```
+ */
 export type BodyResult =
   | { ok: true; raw: Uint8Array; bytes: Uint8Array }
   | { ok: false; reason: "too_large"; message: string; raw: Uint8Array }

@@ -6,7 +6,14 @@
  */
 import { describeValue, FlagpostError } from "../src/core/errors.ts";
 
-/** A fault as registered through `POST /test/faults` or `MockAgent.faults.add`. */
+/**
+ * A fault as registered through `POST /test/faults` or `MockAgent.faults.add`.
+ *
+ * @example
+ * ```ts
+ * const spec: FaultSpec = { path: "/v0.4/traces", status: 429, retryAfter: 1, times: 2 };
+ * ```
+ */
 export interface FaultSpec {
   /** Request path to match exactly (`/v0.4/traces`), or a prefix ending with `*` (`/evp_proxy/*`). */
   path: string;
@@ -24,7 +31,14 @@ export interface FaultSpec {
   dropConnection?: boolean;
 }
 
-/** A registered fault and how many uses it has left. */
+/**
+ * A registered fault and how many uses it has left.
+ *
+ * @example
+ * ```ts
+ * const fault: Fault = agent.faults.add({ path: "/info", delayMs: 100 }); fault.remaining; // 1
+ * ```
+ */
 export interface Fault {
   id: number;
   path: string;

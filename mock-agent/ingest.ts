@@ -9,9 +9,23 @@ import { readBody, type BodyResult } from "./body.ts";
 import type { FaultRegistry } from "./faults.ts";
 import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./store.ts";
 
-/** The header and query parameter that name a test session (as in dd-apm-test-agent). */
+/**
+ * The header that names a test session (as in dd-apm-test-agent).
+ *
+ * @example
+ * ```ts
+ * await fetch(`${agent.url}/v0.4/traces`, { method: "PUT", headers: { [SESSION_HEADER]: "t1" }, body });
+ * ```
+ */
 export const SESSION_HEADER = "x-datadog-test-session-token";
-/** @see SESSION_HEADER */
+/**
+ * The query parameter that names a test session (as in dd-apm-test-agent).
+ *
+ * @example
+ * ```ts
+ * await fetch(`${agent.url}/test/exposures?${SESSION_QUERY}=t1`);
+ * ```
+ */
 export const SESSION_QUERY = "test_session_token";
 
 /**

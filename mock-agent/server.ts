@@ -16,7 +16,14 @@ import { FlagpostError } from "../src/core/errors.ts";
 import { createMockAgent, type MockAgent, type MockAgentOptions } from "./app.ts";
 import { ConnectionDroppedError } from "./ingest.ts";
 
-/** Options of `startMockAgent`: where to listen, plus every `createMockAgent` option. */
+/**
+ * Options of `startMockAgent`: where to listen, plus every `createMockAgent` option.
+ *
+ * @example
+ * ```ts
+ * await startMockAgent({ host: "127.0.0.1", port: 0, otlpPort: 0, maxRequests: 500 });
+ * ```
+ */
 export interface StartMockAgentOptions extends MockAgentOptions {
   /** Interface to bind (default `"127.0.0.1"`). */
   host?: string;
@@ -26,7 +33,14 @@ export interface StartMockAgentOptions extends MockAgentOptions {
   otlpPort?: number;
 }
 
-/** A listening mock agent. */
+/**
+ * A listening mock agent.
+ *
+ * @example
+ * ```ts
+ * const agent: RunningMockAgent = await startMockAgent({ port: 0, otlpPort: 0 }); agent.url; await agent.close();
+ * ```
+ */
 export interface RunningMockAgent extends MockAgent {
   /** Base URL of the APM port, e.g. `http://127.0.0.1:8126`. */
   url: string;

@@ -13,17 +13,38 @@ import { FlagpostError } from "../src/core/errors.ts";
 import type { DecodedTraces } from "./decode/msgpack-traces.ts";
 import type { OtlpMetricsJson } from "./decode/otlp-metrics.ts";
 
-/** Which endpoint family a request hit. */
+/**
+ * Which endpoint family a request hit.
+ *
+ * @example
+ * ```ts
+ * agent.store.list().filter((r) => r.kind === "exposures");
+ * ```
+ */
 export type RequestKind = "traces" | "exposures" | "flagevaluation" | "metrics" | "info" | "other";
 
-/** What the mock agent decoded from an accepted body. */
+/**
+ * What the mock agent decoded from an accepted body.
+ *
+ * @example
+ * ```ts
+ * const d = agent.store.list()[0]?.decoded; if (d?.kind === "traces") d.traces[0]?.[0]?.trace_id; // bigint
+ * ```
+ */
 export type DecodedBody =
   | { kind: "traces"; version: "v0.4" | "v0.5"; traces: DecodedTraces }
   | { kind: "exposures"; payload: unknown; problems: string[] }
   | { kind: "flagevaluation"; payload: unknown }
   | { kind: "metrics"; format: "protobuf" | "json"; request: OtlpMetricsJson };
 
-/** One request as the mock agent received and answered it. */
+/**
+ * One request as the mock agent received and answered it.
+ *
+ * @example
+ * ```ts
+ * const [first]: RecordedRequest[] = agent.store.list(); first?.status; // 202
+ * ```
+ */
 export interface RecordedRequest {
   /** Increasing sequence number, unique for the store's lifetime. */
   id: number;
@@ -52,7 +73,14 @@ export interface RecordedRequest {
   decoded?: DecodedBody;
 }
 
-/** Options of `RequestStore`. */
+/**
+ * Options of `RequestStore`.
+ *
+ * @example
+ * ```ts
+ * new RequestStore({ maxRequests: 100, maxBytes: 1 << 20 });
+ * ```
+ */
 export interface RequestStoreOptions {
   /** Maximum number of stored requests (default 10,000); the oldest are evicted and counted. */
   maxRequests?: number;
@@ -60,7 +88,14 @@ export interface RequestStoreOptions {
   maxBytes?: number;
 }
 
-/** Counters served by `GET /test/stats`. */
+/**
+ * Counters served by `GET /test/stats`.
+ *
+ * @example
+ * ```ts
+ * const stats: StoreStats = agent.store.stats(); stats.evicted; // 0
+ * ```
+ */
 export interface StoreStats {
   /** Requests recorded since start (including evicted and cleared ones). */
   received: number;

@@ -8,7 +8,14 @@
  * @module
  */
 
-/** One exposure event as sent on the wire. */
+/**
+ * One exposure event as sent on the wire.
+ *
+ * @example
+ * ```ts
+ * const e: ExposureEvent = { timestamp: Date.now(), allocation: { key: "a" }, flag: { key: "f" }, variant: { key: "on" }, subject: { id: "u", attributes: {} } };
+ * ```
+ */
 export interface ExposureEvent {
   timestamp: number;
   allocation: { key: string };
@@ -17,7 +24,14 @@ export interface ExposureEvent {
   subject: { id: string; attributes: Record<string, unknown> };
 }
 
-/** An exposure payload as sent on the wire. */
+/**
+ * An exposure payload as sent on the wire.
+ *
+ * @example
+ * ```ts
+ * const p: ExposurePayload = { context: { service: "svc" }, exposures: [] };
+ * ```
+ */
 export interface ExposurePayload {
   context: { service?: string; env?: string; version?: string };
   exposures: ExposureEvent[];

@@ -8,7 +8,14 @@
  */
 import { decode } from "@msgpack/msgpack";
 
-/** A decoded span. 64-bit integer fields are `bigint`, exact. */
+/**
+ * A decoded span. 64-bit integer fields are `bigint`, exact.
+ *
+ * @example
+ * ```ts
+ * const span: DecodedSpan = decodeTracesV04(bytes)[0]![0]!; span.start; // 1700000000000000000n
+ * ```
+ */
 export interface DecodedSpan {
   service: string;
   name: string;
@@ -29,10 +36,25 @@ export interface DecodedSpan {
   span_events?: unknown;
 }
 
-/** A decoded trace payload: traces (chunks), each an array of spans. */
+/**
+ * A decoded trace payload: traces (chunks), each an array of spans.
+ *
+ * @example
+ * ```ts
+ * const traces: DecodedTraces = decodeTracesV05(bytes); traces.length; // chunks
+ * ```
+ */
 export type DecodedTraces = DecodedSpan[][];
 
-/** Thrown on a payload the agent would reject; `message` is one line naming the path and the rule. */
+/**
+ * Thrown on a payload the agent would reject; `message` is one line naming the path and the rule.
+ *
+ * @example
+ * ```ts
+ * try { decodeTracesV04(bytes); } catch (e) { if (e instanceof TraceDecodeError) e.message; // "traces[0][0].span_id: expected uint64, got str"
+ * }
+ * ```
+ */
 export class TraceDecodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -237,7 +259,14 @@ function setOwn<V>(target: Record<string, V>, key: string, value: V): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Counts spans of decoded traces. */
+/**
+ * Counts spans of decoded traces.
+ *
+ * @example
+ * ```ts
+ * countSpans(decodeTracesV04(bytes)); // 17
+ * ```
+ */
 export function countSpans(traces: DecodedTraces): number {
   let n = 0;
   for (const t of traces) n += t.length;

@@ -7,7 +7,14 @@
 import { fromBinary, fromJsonString, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { otlpMessage } from "./otlp-schema.ts";
 
-/** An `ExportMetricsServiceRequest` in the OTLP/JSON shape (lowerCamelCase keys, 64-bit integers as decimal strings, enums as integers). */
+/**
+ * An `ExportMetricsServiceRequest` in the OTLP/JSON shape (lowerCamelCase keys, 64-bit integers as decimal strings, enums as integers).
+ *
+ * @example
+ * ```ts
+ * const req: OtlpMetricsJson = decodeOtlpMetricsProtobuf(bytes); req.resourceMetrics?.length;
+ * ```
+ */
 export type OtlpMetricsJson = { resourceMetrics?: OtlpResourceMetrics[] } & Record<string, unknown>;
 
 /** One `ResourceMetrics` in the OTLP/JSON shape. */
@@ -41,7 +48,15 @@ export interface OtlpNumberPoint {
   asDouble?: number | string;
 }
 
-/** Thrown when a metrics body does not decode; `message` is one line naming the problem. */
+/**
+ * Thrown when a metrics body does not decode; `message` is one line naming the problem.
+ *
+ * @example
+ * ```ts
+ * try { decodeOtlpMetricsProtobuf(truncated); } catch (e) { e instanceof OtlpDecodeError; // true
+ * }
+ * ```
+ */
 export class OtlpDecodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -111,7 +126,14 @@ export function flattenAttributes(attributes: OtlpKeyValue[] | undefined): Recor
   return out;
 }
 
-/** One row of the `feature_flag.evaluations` view: a distinct (resource, point attributes) set and the sum of its points. */
+/**
+ * One row of the `feature_flag.evaluations` view: a distinct (resource, point attributes) set and the sum of its points.
+ *
+ * @example
+ * ```ts
+ * const [row]: EvaluationCount[] = sumEvaluations([req]); row?.count; // 2
+ * ```
+ */
 export interface EvaluationCount {
   resource: Record<string, AttributeValue>;
   scope: string;

@@ -6,7 +6,14 @@
 import { countSpans, decodeTracesV04, decodeTracesV05, TraceDecodeError, tracesV04, type DecodedTraces } from "../decode/msgpack-traces.ts";
 import { mediaType, reject, type IngestInput, type Outcome } from "../ingest.ts";
 
-/** Default `rate_by_service` answer: the agent's answer before it has computed any rate. */
+/**
+ * Default `rate_by_service` answer: the agent's answer before it has computed any rate.
+ *
+ * @example
+ * ```ts
+ * createMockAgent({ rateByService: { ...DEFAULT_RATE_BY_SERVICE, "service:shop,env:prod": 0.5 } });
+ * ```
+ */
 export const DEFAULT_RATE_BY_SERVICE: Readonly<Record<string, number>> = Object.freeze({ "service:,env:": 1 });
 
 /** Handles one trace intake request. */
