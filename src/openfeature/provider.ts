@@ -37,7 +37,16 @@ import { parseConfiguration } from "../ufc/parse.ts";
 import { ProviderEventEmitter } from "./events.ts";
 import { fetchConfiguration } from "./fetch-configuration.ts";
 
-/** One evaluation, as passed to `onEvaluation`. */
+/**
+ * One evaluation, as passed to `onEvaluation`.
+ *
+ * @example
+ * ```ts
+ * new FlagpostProvider({ configuration, onEvaluation: (r: EvaluationRecord) => {
+ *   if (r.doLog && r.variant !== undefined) exposures.add(r);
+ * } });
+ * ```
+ */
 export interface EvaluationRecord {
   readonly flagKey: string;
   readonly variant: string | undefined;
@@ -55,10 +64,24 @@ export interface EvaluationRecord {
   readonly timestamp: number;
 }
 
-/** A configuration as accepted by the providers. */
+/**
+ * A configuration as accepted by the providers: JSON text, a parsed object, or `parseConfiguration`'s result.
+ *
+ * @example
+ * ```ts
+ * provider.setConfiguration(await (await fetch(url)).text() satisfies ConfigurationInput);
+ * ```
+ */
 export type ConfigurationInput = string | object | CompiledConfiguration;
 
-/** Options shared by `FlagpostProvider` and `FlagpostWebProvider`. */
+/**
+ * Options shared by `FlagpostProvider` and `FlagpostWebProvider`.
+ *
+ * @example
+ * ```ts
+ * const options: FlagpostProviderOptions = { url: "https://cdn.example/flags.json", timeoutMs: 3000, pollIntervalMs: 30_000 };
+ * ```
+ */
 export interface FlagpostProviderOptions {
   /** A UFC configuration (JSON text, object, or the result of `parseConfiguration`). */
   configuration?: ConfigurationInput;
@@ -82,7 +105,15 @@ export interface FlagpostProviderOptions {
   now?: () => number;
 }
 
-/** Outcome of `refresh()`. */
+/**
+ * Outcome of `refresh()`.
+ *
+ * @example
+ * ```ts
+ * const r: RefreshResult = await provider.refresh();
+ * if (r.status === "updated") console.log(r.flagsChanged);
+ * ```
+ */
 export type RefreshResult =
   | { readonly status: "updated"; readonly flagsChanged: readonly string[] }
   | { readonly status: "not_modified" }
@@ -118,6 +149,13 @@ function positive(value: number | undefined, name: string, fallback: number, min
 /**
  * What both providers share: configuration, events, evaluation and the
  * `onEvaluation` seam. Use `FlagpostProvider` or `FlagpostWebProvider`.
+ *
+ * @example
+ * ```ts
+ * function watch(provider: FlagpostProviderBase) {
+ *   provider.events.addHandler("PROVIDER_ERROR", (d) => console.warn(d?.message));
+ * }
+ * ```
  */
 export abstract class FlagpostProviderBase {
   /** OpenFeature provider metadata. */

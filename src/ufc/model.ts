@@ -39,7 +39,15 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** Any value a flag can serve. */
 export type FlagValue = boolean | number | string | JsonValue;
 
-/** UFC wire format: the whole document. Unknown fields are ignored. */
+/**
+ * UFC wire format: the whole document. Unknown fields are ignored.
+ *
+ * @example
+ * ```ts
+ * const doc: UfcConfiguration = { flags: { f: { key: "f", enabled: true, variationType: "BOOLEAN",
+ *   variations: { on: { key: "on", value: true } }, allocations: [{ key: "all", splits: [{ variationKey: "on", shards: [] }] }] } } };
+ * ```
+ */
 export interface UfcConfiguration {
   createdAt?: string;
   format?: string;
@@ -98,6 +106,11 @@ export interface UfcShard {
  * any attributes. Attributes that are strings, numbers, booleans or `null`
  * take part in conditions; `undefined` is absent; other values (objects,
  * arrays, dates) are present but match no operator except `IS_NULL: false`.
+ *
+ * @example
+ * ```ts
+ * const context: EvaluationContext = { targetingKey: "user-1", country: "FR", age: 42 };
+ * ```
  */
 export interface EvaluationContext {
   targetingKey?: string;
@@ -123,6 +136,12 @@ export type EvaluationErrorCode =
  *
  * Results that serve a variation are shared, frozen objects (one per split):
  * copy before changing them. JSON values are deep-frozen for the same reason.
+ *
+ * @example
+ * ```ts
+ * const r: EvaluationResult<boolean> = evaluateFlag(config, "f", "boolean", false, {});
+ * if (r.reason === "ERROR") console.warn(r.errorCode, r.errorMessage);
+ * ```
  */
 export interface EvaluationResult<T = FlagValue> {
   readonly value: T;
@@ -191,7 +210,15 @@ export interface InvalidFlag {
 /** One entry of a compiled configuration. */
 export type CompiledFlagEntry = CompiledFlag | DisabledFlag | InvalidFlag;
 
-/** The result of `parseConfiguration`: every flag, compiled or marked as disabled/invalid. */
+/**
+ * The result of `parseConfiguration`: every flag, compiled or marked as disabled/invalid.
+ *
+ * @example
+ * ```ts
+ * const config: CompiledConfiguration = parseConfiguration(text);
+ * config.flags.get("new-checkout")?.kind; // "flag" | "disabled" | "invalid"
+ * ```
+ */
 export interface CompiledConfiguration {
   readonly createdAt: string | undefined;
   readonly environment: string | undefined;

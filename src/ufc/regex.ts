@@ -30,7 +30,14 @@
  * @module
  */
 
-/** Thrown when a Rust pattern is invalid or cannot be translated faithfully. */
+/**
+ * Thrown when a Rust pattern is invalid or cannot be translated faithfully.
+ *
+ * @example
+ * ```ts
+ * try { compileRegex("(a)\\1"); } catch (e) { e instanceof RegexTranslationError; } // true: no back references in Rust
+ * ```
+ */
 export class RegexTranslationError extends Error {
   constructor(message: string) {
     super(message);
@@ -38,7 +45,14 @@ export class RegexTranslationError extends Error {
   }
 }
 
-/** A JavaScript pattern and flags equivalent to a Rust pattern. */
+/**
+ * A JavaScript pattern and flags equivalent to a Rust pattern.
+ *
+ * @example
+ * ```ts
+ * const { source, flags } = translateRegex("(?i)^abc$"); // flags "iv"
+ * ```
+ */
 export interface TranslatedRegex {
   readonly source: string;
   readonly flags: string;
