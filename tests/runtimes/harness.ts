@@ -82,7 +82,7 @@ writeFileSync(inputsPath, JSON.stringify(inputs));
 // ---- running one runtime ---------------------------------------------------------------------
 type Results = Record<string, Record<string, unknown>>;
 
-/** Subpath modules that do not exist yet bundle as empty modules (their parts then fail loudly). */
+/** Subpath modules that do not exist yet, and Node-only imports, bundle as empty modules (their parts then fail loudly). */
 const optionalModules: esbuild.Plugin = {
   name: "optional-modules",
   setup(build) {
@@ -90,6 +90,8 @@ const optionalModules: esbuild.Plugin = {
       const p = resolve(a.resolveDir, a.path);
       return existsSync(p) ? undefined : { path: p, namespace: "empty" };
     });
+    // The mock agent loads @hono/node-server only on Node; miniflare rejects any import it cannot resolve.
+    build.onResolve({ filter: /^@hono\/node-server$/ }, () => ({ path: "@hono/node-server", namespace: "empty" }));
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export {}", loader: "js" }));
   },
 };
@@ -134,7 +136,7 @@ async function runWorkerd(): Promise<Results> {
     platform: "neutral",
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "browser"],
-    external: ["@hono/node-server", "node:*"],
+    external: ["node:*"],
     write: false,
     plugins: [optionalModules],
     logLevel: "error",
