@@ -11,15 +11,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { evaluateFlag, parseConfiguration } from "../src/ufc/mod.ts";
-import type { ExpectedType } from "../src/ufc/model.ts";
-
-interface Case {
-  flag: string;
-  variationType: "BOOLEAN" | "INTEGER" | "NUMERIC" | "STRING" | "JSON";
-  defaultValue: unknown;
-  targetingKey: string | null;
-  attributes: Record<string, unknown>;
-}
+import { type CanonicalCase, caseName, contextOf, expectedTypeOf } from "../tests/support/canonical-cases.ts";
 
 interface Details {
   value: unknown;
@@ -51,16 +43,14 @@ const verbose = args.includes("--verbose");
 
 const fixtures = join(import.meta.dirname, "../../shared/fixtures/ffe-system-test-data");
 const rawConfig = JSON.parse(readFileSync(join(fixtures, "ufc-config.json"), "utf8"));
-const cases: Array<Case & { name: string; context: Record<string, unknown> }> = [];
+const cases: Array<CanonicalCase & { name: string; context: Record<string, unknown> }> = [];
 for (const file of readdirSync(join(fixtures, "evaluation-cases")).filter((f) => f.endsWith(".json")).sort()) {
-  const list = JSON.parse(readFileSync(join(fixtures, "evaluation-cases", file), "utf8")) as Case[];
+  const list = JSON.parse(readFileSync(join(fixtures, "evaluation-cases", file), "utf8")) as CanonicalCase[];
   list.forEach((c, i) => {
-    const context = c.targetingKey === null ? { ...c.attributes } : { ...c.attributes, targetingKey: c.targetingKey };
-    cases.push({ ...c, name: `${file.replace(/\.json$/, "")}#${i}`, context });
+    cases.push({ ...c, name: caseName(file, i), context: contextOf(c) });
   });
 }
 
-const FLAGPOST_TYPE: Record<Case["variationType"], ExpectedType> = { BOOLEAN: "boolean", INTEGER: "integer", NUMERIC: "number", STRING: "string", JSON: "object" };
 const OPENFEATURE_TYPE = { BOOLEAN: "boolean", INTEGER: "number", NUMERIC: "number", STRING: "string", JSON: "object" } as const;
 
 const specifier = "@datadog/flagging-core";
@@ -70,7 +60,7 @@ const noop = () => {};
 const silent = { debug: noop, info: noop, warn: noop, error: noop };
 
 const compiled = parseConfiguration(rawConfig);
-const flagpostCases = cases.map((c) => ({ flag: c.flag, type: FLAGPOST_TYPE[c.variationType], def: c.defaultValue, ctx: c.context }));
+const flagpostCases = cases.map((c) => ({ flag: c.flag, type: expectedTypeOf(c.variationType), def: c.defaultValue, ctx: c.context }));
 const coreCases = cases.map((c) => ({ flag: c.flag, type: OPENFEATURE_TYPE[c.variationType], def: c.defaultValue, ctx: c.context }));
 
 let sink = 0;

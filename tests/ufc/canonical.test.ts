@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { evaluateFlag, parseConfiguration } from "../../src/ufc/mod.ts";
-import { expectedOf, expectedTypeOf, loadCases, readJson, SUPERSEDED } from "./fixtures.ts";
+import { contextOf, expectedOf, expectedTypeOf, loadCases, readJson, SUPERSEDED } from "./fixtures.ts";
 
 const config = parseConfiguration((await readJson("ufc-config.json")) as object);
 const files = await loadCases();
@@ -23,8 +23,7 @@ for (const { file, cases } of files) {
   describe(file, () => {
     cases.forEach((c, i) => {
       test(`#${i} ${c.flag} key=${JSON.stringify(c.targetingKey)} ${JSON.stringify(c.attributes)}`, () => {
-        const context = c.targetingKey === null ? { ...c.attributes } : { ...c.attributes, targetingKey: c.targetingKey };
-        const result = evaluateFlag(config, c.flag, expectedTypeOf(c.variationType), c.defaultValue, context);
+        const result = evaluateFlag(config, c.flag, expectedTypeOf(c.variationType), c.defaultValue, contextOf(c));
         const expected = expectedOf(c);
         expect(result.value).toEqual(expected.value as never);
         expect(result.reason).toBe(expected.reason as never);

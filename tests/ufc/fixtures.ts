@@ -2,30 +2,11 @@
  * The canonical evaluation cases (../shared/fixtures/ffe-system-test-data), read at test time,
  * with the two expectations that the current contract supersedes (see SOURCE.md).
  */
-import type { ExpectedType } from "../../src/ufc/model.ts";
+import type { CanonicalCase } from "../support/canonical-cases.ts";
+
+export { type CanonicalCase, contextOf, expectedOf, expectedTypeOf, SUPERSEDED } from "../support/canonical-cases.ts";
 
 export const FIXTURES = new URL("../../../shared/fixtures/ffe-system-test-data/", import.meta.url);
-
-export interface CanonicalCase {
-  flag: string;
-  variationType: "BOOLEAN" | "INTEGER" | "NUMERIC" | "STRING" | "JSON";
-  defaultValue: unknown;
-  targetingKey: string | null;
-  attributes: Record<string, unknown>;
-  result: { value: unknown; reason: string; errorCode?: string };
-}
-
-/** Flags whose fixture says DEFAULT but whose current contract is ERROR / PARSE_ERROR. */
-export const SUPERSEDED = new Set(["malformed-allocations-flag", "operator-grease-flag"]);
-
-export function expectedOf(c: CanonicalCase): { value: unknown; reason: string; errorCode?: string } {
-  if (SUPERSEDED.has(c.flag)) return { value: c.defaultValue, reason: "ERROR", errorCode: "PARSE_ERROR" };
-  return c.result;
-}
-
-export function expectedTypeOf(variationType: CanonicalCase["variationType"]): ExpectedType {
-  return ({ BOOLEAN: "boolean", INTEGER: "integer", NUMERIC: "number", STRING: "string", JSON: "object" } as const)[variationType];
-}
 
 export async function readJson(relative: string): Promise<unknown> {
   return JSON.parse(await Bun.file(new URL(relative, FIXTURES)).text());

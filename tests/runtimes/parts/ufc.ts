@@ -5,29 +5,10 @@
  * Unicode regex translation (`v` flag, look-behind), microsecond timestamps —
  * and the provider's flag metadata and `onEvaluation` seam.
  */
+import { type CanonicalCase, caseName, contextOf, expectedOf, expectedTypeOf, SUPERSEDED } from "../../support/canonical-cases.ts";
 import type { Runtime, ScenarioInputs, ScenarioPart } from "../types.ts";
 
-interface Case {
-  flag: string;
-  variationType: "BOOLEAN" | "INTEGER" | "NUMERIC" | "STRING" | "JSON";
-  defaultValue: unknown;
-  targetingKey: string | null;
-  attributes: Record<string, unknown>;
-  result: { value: unknown; reason: string; errorCode?: string };
-}
-
-const EXPECTED_TYPE = { BOOLEAN: "boolean", INTEGER: "integer", NUMERIC: "number", STRING: "string", JSON: "object" } as const;
-
-/** Superseded by the current contract (see ffe-system-test-data/SOURCE.md): ERROR / PARSE_ERROR. */
-const SUPERSEDED = ["malformed-allocations-flag", "operator-grease-flag"];
-
-function caseKey(file: string, i: number): string {
-  return `ufc.${file.replace(/\.json$/, "")}#${i}`;
-}
-
-function contextOf(c: Case): Record<string, unknown> {
-  return c.targetingKey === null ? { ...c.attributes } : { ...c.attributes, targetingKey: c.targetingKey };
-}
+const caseKey = (file: string, i: number) => `ufc.${caseName(file, i)}`;
 
 export const part: ScenarioPart = {
   name: "ufc",
@@ -37,8 +18,8 @@ export const part: ScenarioPart = {
     const config = ufc.parseConfiguration(inputs.fixtures.ufcConfig as object);
     out["ufc.invalidFlags"] = config.invalidFlags.map((f) => f.key).sort();
     for (const { file, cases } of inputs.fixtures.cases) {
-      (cases as Case[]).forEach((c, i) => {
-        const r = ufc.evaluateFlag(config, c.flag, EXPECTED_TYPE[c.variationType], c.defaultValue, contextOf(c));
+      (cases as CanonicalCase[]).forEach((c, i) => {
+        const r = ufc.evaluateFlag(config, c.flag, expectedTypeOf(c.variationType), c.defaultValue, contextOf(c));
         out[caseKey(file, i)] = { value: r.value, reason: r.reason, errorCode: r.errorCode ?? null };
       });
     }
@@ -81,14 +62,11 @@ export const part: ScenarioPart = {
     const out: Record<string, unknown> = {};
     out["ufc.invalidFlags"] = [...SUPERSEDED].sort();
     for (const { file, cases } of inputs.fixtures.cases) {
-      (cases as Case[]).forEach((c, i) => {
-        if (SUPERSEDED.includes(c.flag)) {
-          out[caseKey(file, i)] = { value: c.defaultValue, reason: "ERROR", errorCode: "PARSE_ERROR" };
-          return;
-        }
+      (cases as CanonicalCase[]).forEach((c, i) => {
+        const e = expectedOf(c);
         // The one ERROR case without a code in the fixture is a split needing a missing targeting key.
-        const errorCode = c.result.errorCode ?? (c.result.reason === "ERROR" ? "TARGETING_KEY_MISSING" : null);
-        out[caseKey(file, i)] = { value: c.result.value, reason: c.result.reason, errorCode };
+        const errorCode = e.errorCode ?? (e.reason === "ERROR" ? "TARGETING_KEY_MISSING" : null);
+        out[caseKey(file, i)] = { value: e.value, reason: e.reason, errorCode };
       });
     }
     // md5("a-b") = 8ca2ed59…, md5("s-ñ") = e84a926d… (coreutils md5sum).
