@@ -1,7 +1,8 @@
 /**
  * Configuration: an environment *record* (never a global) → a validated,
- * frozen {@link Config}. Adapters pass their runtime's env (`process.env`,
- * `Deno.env.toObject()`, a worker's `env` binding); tests pass literals.
+ * frozen {@link Config}. Adapters pass their runtime's environment (Node's and
+ * Bun's process environment, Deno's env object, a worker's `env` binding);
+ * tests pass literals.
  *
  * @module
  */
