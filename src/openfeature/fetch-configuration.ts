@@ -1,10 +1,13 @@
 /**
  * Fetching a UFC configuration over HTTP: conditional (`If-None-Match` with
  * the last ETag), bounded by a timeout that covers the body too, and bounded
- * in size. Response bodies are always consumed or cancelled.
+ * in size. It goes through the shared sender (src/transport), which consumes
+ * or cancels every response body and never reads past the size limit.
  *
  * @module
  */
+import type { RetryPolicy } from "../transport/retry.ts";
+import { sendWithRetry } from "../transport/sender.ts";
 
 /** What a fetch produced. */
 export type ConfigurationFetchResult =
@@ -18,15 +21,20 @@ export interface ConfigurationFetchOptions {
   etag?: string | undefined;
   /** Whole-request timeout, body included. */
   timeoutMs: number;
-  /** Largest accepted body, in characters. */
+  /** Largest accepted body, in bytes (UTF-8); reading stops just past it. */
   maxLength: number;
   headers?: Record<string, string> | undefined;
   fetch?: typeof fetch | undefined;
 }
 
+/** One attempt, no retries: the provider's poll (or its caller) decides when to try again. */
+function configurationPolicy(timeoutMs: number): RetryPolicy {
+  return { maxAttempts: 1, retryStatuses: [], retryNetworkErrors: false, retryTimeouts: false, timeoutMs, baseDelayMs: 0, maxDelayMs: 0 };
+}
+
 /**
- * GETs `url` and returns the configuration text, `not_modified` on 304, or an
- * error description. Never throws.
+ * GETs `url` through the shared transport and returns the configuration
+ * text, `not_modified` on 304, or an error description. Never throws.
  *
  * @example
  * ```ts
@@ -37,45 +45,26 @@ export interface ConfigurationFetchOptions {
 export async function fetchConfiguration(url: string, options: ConfigurationFetchOptions): Promise<ConfigurationFetchResult> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (options.etag !== undefined) headers["If-None-Match"] = options.etag;
-  const doFetch = options.fetch ?? fetch;
-  let response: Response;
-  const signal = AbortSignal.timeout(options.timeoutMs);
-  try {
-    response = await doFetch(url, { method: "GET", headers, signal });
-  } catch (e) {
-    return { status: "error", message: describeFailure(e, options.timeoutMs) };
+  const outcome = await sendWithRetry({ url, method: "GET", headers }, configurationPolicy(options.timeoutMs), {
+    deadlineMs: options.timeoutMs,
+    readResponse: true,
+    maxResponseBytes: options.maxLength,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  if (outcome.status === 304) return { status: "not_modified" };
+  if (outcome.ok) {
+    if (outcome.responseTruncated) {
+      return { status: "error", message: `configuration is too large (more than ${options.maxLength} bytes)` };
+    }
+    return { status: "ok", text: outcome.responseText ?? "", etag: outcome.responseHeaders?.get("etag") ?? undefined };
   }
-  try {
-    if (response.status === 304) {
-      await response.body?.cancel();
-      return { status: "not_modified" };
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      return { status: "error", message: `configuration fetch answered HTTP ${response.status}` };
-    }
-    const declared = Number(response.headers.get("content-length") ?? "NaN");
-    if (declared > options.maxLength) {
-      await response.body?.cancel();
-      return { status: "error", message: `configuration is too large (${declared} bytes > ${options.maxLength})` };
-    }
-    const text = await response.text();
-    if (text.length > options.maxLength) {
-      return { status: "error", message: `configuration is too large (${text.length} characters > ${options.maxLength})` };
-    }
-    return { status: "ok", text, etag: response.headers.get("etag") ?? undefined };
-  } catch (e) {
-    try {
-      await response.body?.cancel();
-    } catch {
-      // Already consumed or errored.
-    }
-    return { status: "error", message: describeFailure(e, options.timeoutMs) };
+  switch (outcome.errorKind) {
+    case "http":
+      return { status: "error", message: `configuration fetch answered HTTP ${outcome.status}` };
+    case "timeout":
+    case "deadline":
+      return { status: "error", message: `configuration fetch timed out after ${options.timeoutMs} ms` };
+    default:
+      return { status: "error", message: `configuration fetch failed: ${outcome.errorDetail ?? "network error"}` };
   }
-}
-
-function describeFailure(e: unknown, timeoutMs: number): string {
-  const name = (e as { name?: unknown })?.name;
-  if (name === "TimeoutError" || name === "AbortError") return `configuration fetch timed out after ${timeoutMs} ms`;
-  return `configuration fetch failed: ${(e as Error)?.message ?? String(e)}`;
 }

@@ -91,7 +91,7 @@ export interface FlagpostProviderOptions {
   headers?: Record<string, string>;
   /** Timeout of one fetch of `url`, body included. Default 5000 ms. */
   timeoutMs?: number;
-  /** Largest accepted configuration, in characters. Default 16 MiB. */
+  /** Largest accepted configuration fetched from `url`, in bytes. Default 16 MiB. */
   maxConfigurationLength?: number;
   /** When set, `url` is fetched again every `pollIntervalMs` after initialization (minimum 1000). */
   pollIntervalMs?: number;

@@ -17,7 +17,7 @@ import { backoffDelay, parseRetryAfter, type RetryPolicy } from "./retry.ts";
 export interface TransportRequest {
   readonly url: string;
   /** Default `POST`. */
-  readonly method?: "POST" | "PUT";
+  readonly method?: "GET" | "POST" | "PUT";
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Uint8Array | string;
 }
@@ -39,6 +39,10 @@ export interface SendOutcome {
   readonly errorDetail?: string;
   /** The success response body as text, only when `readResponse` was asked for (bounded by `maxResponseBytes`). */
   readonly responseText?: string;
+  /** The success body was longer than `maxResponseBytes`: `responseText` holds only its start. */
+  readonly responseTruncated?: boolean;
+  /** Headers of the last response, when one was received (e.g. `ETag`, `Retry-After`). */
+  readonly responseHeaders?: Headers;
   /** Wall-clock time spent, in milliseconds. */
   readonly elapsedMs: number;
 }
@@ -77,15 +81,18 @@ export function outcomeReason(outcome: SendOutcome): string {
   return outcome.errorKind ?? "network";
 }
 
-/** Reads at most `limit` bytes of a body, then cancels the rest. Never throws. */
-async function readPrefix(response: Response, limit: number): Promise<string> {
+/**
+ * Reads at most `limit` bytes of a body (one chunk past it, to know whether
+ * there was more), then cancels the rest. Never throws.
+ */
+async function readPrefix(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
   const body = response.body;
-  if (body === null) return "";
+  if (body === null) return { text: "", truncated: false };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < limit) {
+    while (size <= limit) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -96,6 +103,7 @@ async function readPrefix(response: Response, limit: number): Promise<string> {
   } finally {
     reader.cancel().catch(() => {});
   }
+  const truncated = size > limit;
   const all = new Uint8Array(Math.min(size, limit));
   let o = 0;
   for (const c of chunks) {
@@ -105,7 +113,7 @@ async function readPrefix(response: Response, limit: number): Promise<string> {
     if (o >= all.length) break;
   }
   // `stream: true` drops a multi-byte character cut by the limit instead of emitting U+FFFD.
-  return new TextDecoder("utf-8", { fatal: false }).decode(all, { stream: size > limit });
+  return { text: new TextDecoder("utf-8", { fatal: false }).decode(all, { stream: truncated }), truncated };
 }
 
 /** Cancels a body we do not want; never throws. */
@@ -206,13 +214,16 @@ export async function sendWithRetry(
           signal: attempt.signal,
         });
         if (response.ok) {
-          const responseText = options.readResponse
-            ? await readPrefix(response, options.maxResponseBytes ?? 65_536)
-            : (discard(response), undefined);
-          return finish(responseText === undefined ? { ok: true, status: response.status } : { ok: true, status: response.status, responseText });
+          const responseHeaders = response.headers;
+          if (!options.readResponse) {
+            discard(response);
+            return finish({ ok: true, status: response.status, responseHeaders });
+          }
+          const { text, truncated } = await readPrefix(response, options.maxResponseBytes ?? 65_536);
+          return finish({ ok: true, status: response.status, responseHeaders, responseText: text, ...(truncated ? { responseTruncated: true } : {}) });
         }
-        const errorDetail = await readPrefix(response, ERROR_BODY_LIMIT);
-        last = { ok: false, status: response.status, errorKind: "http", errorDetail };
+        const errorDetail = (await readPrefix(response, ERROR_BODY_LIMIT)).text;
+        last = { ok: false, status: response.status, errorKind: "http", errorDetail, responseHeaders: response.headers };
         if (!policy.retryStatuses.includes(response.status)) return finish(last);
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
       } catch (error) {

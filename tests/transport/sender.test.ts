@@ -42,8 +42,21 @@ describe("sendWithRetry", () => {
     server.use(http.post(URL_, () => HttpResponse.json({ rate_by_service: { "service:a,env:b": 1 } })));
     const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { readResponse: true });
     expect(JSON.parse(outcome.responseText!)).toEqual({ rate_by_service: { "service:a,env:b": 1 } });
+    expect(outcome.responseTruncated).toBeUndefined();
+    expect(outcome.responseHeaders?.get("content-type")).toBe("application/json");
     const cut = await sendWithRetry({ url: URL_, body: "x" }, policy, { readResponse: true, maxResponseBytes: 5 });
     expect(cut.responseText).toBe('{"rat');
+    expect(cut.responseTruncated).toBe(true);
+    const exact = JSON.stringify({ rate_by_service: { "service:a,env:b": 1 } }).length;
+    const whole = await sendWithRetry({ url: URL_, body: "x" }, policy, { readResponse: true, maxResponseBytes: exact });
+    expect(whole.responseTruncated).toBeUndefined();
+  });
+
+  test("GET without a body; a 304 is reported with its status and headers", async () => {
+    server.use(http.get(URL_, ({ request }) => new HttpResponse(null, { status: 304, headers: { ETag: `"${request.headers.get("if-none-match")}"` } })));
+    const outcome = await sendWithRetry({ url: URL_, method: "GET", headers: { "If-None-Match": "v1" } }, policy);
+    expect(outcome).toMatchObject({ ok: false, status: 304, attempts: 1, errorKind: "http" });
+    expect(outcome.responseHeaders?.get("etag")).toBe('"v1"');
   });
 
   test("500: not retried, error kind http, at most 256 bytes of the body kept", async () => {
