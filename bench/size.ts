@@ -1,11 +1,9 @@
 /**
  * Bundle size of each public entry, as a worker would ship it: esbuild,
  * `--platform=neutral`, minified, ESM; then gzip (CompressionStream) of that.
- * Subpaths that do not exist yet are skipped.
  *
  * usage: bun bench/size.ts
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 
@@ -25,7 +23,6 @@ async function gzipSize(bytes: Uint8Array): Promise<number> {
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log("entry".padEnd(24), "minified".padStart(12), "gzip".padStart(12));
 for (const [name, file] of entries) {
-  if (!existsSync(join(root, file))) continue;
   const result = await esbuild.build({
     entryPoints: [join(root, file)],
     bundle: true,

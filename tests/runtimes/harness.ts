@@ -9,7 +9,7 @@
  * with `runtimes: N passed, N failed` (one check per expected key per runtime).
  */
 import { deepStrictEqual } from "node:assert";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -82,15 +82,13 @@ writeFileSync(inputsPath, JSON.stringify(inputs));
 // ---- running one runtime ---------------------------------------------------------------------
 type Results = Record<string, Record<string, unknown>>;
 
-/** Subpath modules that do not exist yet, and Node-only imports, bundle as empty modules (their parts then fail loudly). */
-const optionalModules: esbuild.Plugin = {
-  name: "optional-modules",
+/**
+ * The mock agent loads @hono/node-server only on Node (a dynamic import never reached in a
+ * worker), but miniflare rejects any import it cannot resolve: bundle it as an empty module.
+ */
+const nodeOnlyModules: esbuild.Plugin = {
+  name: "node-only-modules",
   setup(build) {
-    build.onResolve({ filter: /\/mod\.ts$/ }, (a) => {
-      const p = resolve(a.resolveDir, a.path);
-      return existsSync(p) ? undefined : { path: p, namespace: "empty" };
-    });
-    // The mock agent loads @hono/node-server only on Node; miniflare rejects any import it cannot resolve.
     build.onResolve({ filter: /^@hono\/node-server$/ }, () => ({ path: "@hono/node-server", namespace: "empty" }));
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export {}", loader: "js" }));
   },
@@ -138,7 +136,7 @@ async function runWorkerd(): Promise<Results> {
     conditions: ["workerd", "worker", "browser"],
     external: ["node:*"],
     write: false,
-    plugins: [optionalModules],
+    plugins: [nodeOnlyModules],
     logLevel: "error",
   });
   const script = built.outputFiles[0]!.text;

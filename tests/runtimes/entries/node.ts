@@ -7,12 +7,12 @@ import type { ScenarioModules } from "../types.ts";
 
 const [distDir, inputsPath] = process.argv.slice(2) as [string, string];
 const load = (rel: string) => import(pathToFileURL(`${distDir}/${rel}`).href);
-const modules = {
+const modules: ScenarioModules = {
   flagpost: await load("mod.js"),
-  ufc: await load("src/ufc/mod.js").catch(() => ({})),
-  openfeature: await load("src/openfeature/mod.js").catch(() => ({})),
-  mockAgent: await load("mock-agent/mod.js").catch(() => ({})),
-} as ScenarioModules;
+  ufc: await load("src/ufc/mod.js"),
+  openfeature: await load("src/openfeature/mod.js"),
+  mockAgent: await load("mock-agent/mod.js"),
+};
 const inputs = JSON.parse(readFileSync(inputsPath, "utf8"));
 const results = await runScenario({ runtime: "node", modules, inputs });
 console.log(`${RESULTS_MARKER}${JSON.stringify(results)}`);

@@ -1,13 +1,12 @@
 // The library's modules from the TypeScript sources (Deno, Bun, workerd bundle).
-// Subpath modules that do not exist yet resolve to an empty object, so their parts fail loudly instead of the whole run.
 import type * as Flagpost from "../../../mod.ts";
 import type { ScenarioModules } from "../types.ts";
 
 export async function loadModules(flagpost: typeof Flagpost): Promise<ScenarioModules> {
   const [ufc, openfeature, mockAgent] = await Promise.all([
-    import("../../../src/ufc/mod.ts").catch(() => ({})),
-    import("../../../src/openfeature/mod.ts").catch(() => ({})),
-    import("../../../mock-agent/mod.ts").catch(() => ({})),
+    import("../../../src/ufc/mod.ts"),
+    import("../../../src/openfeature/mod.ts"),
+    import("../../../mock-agent/mod.ts"),
   ]);
-  return { flagpost, ufc, openfeature, mockAgent } as ScenarioModules;
+  return { flagpost, ufc, openfeature, mockAgent };
 }
