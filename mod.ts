@@ -39,3 +39,4 @@ export {
   type TransportRequest,
 } from "./src/transport/sender.ts";
 export { decodeSerialIds, encodeSerialIds } from "./src/enrichment/serial-ids.ts";
+export type { EvaluationRecord, KnownEvaluationErrorCode, KnownEvaluationReason } from "./src/core/evaluation.ts";

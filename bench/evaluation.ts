@@ -41,7 +41,7 @@ const rounds = option("rounds", 10);
 const iterations = option("iterations", 200);
 const verbose = args.includes("--verbose");
 
-const fixtures = join(import.meta.dirname, "../../shared/fixtures/ffe-system-test-data");
+const fixtures = join(import.meta.dirname, "../tests/data/fixtures/ffe-system-test-data");
 const rawConfig = JSON.parse(readFileSync(join(fixtures, "ufc-config.json"), "utf8"));
 const cases: Array<CanonicalCase & { name: string; context: Record<string, unknown> }> = [];
 for (const file of readdirSync(join(fixtures, "evaluation-cases")).filter((f) => f.endsWith(".json")).sort()) {
@@ -91,7 +91,9 @@ function runCore(n: number): number {
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]));
+  }
   return v;
 }
 let agree = 0;
@@ -102,7 +104,10 @@ cases.forEach((c, i) => {
   const b = core.evaluateRulesBasedConfiguration(rawConfig, coreCases[i]!.type, c.flag, c.defaultValue, c.context, silent);
   const same = sameJson(a.value, b.value) && (a.variant ?? null) === (b.variant ?? null) && a.reason === b.reason;
   if (same) agree++;
-  const line = `${same ? "agree   " : "DISAGREE"} ${c.name.padEnd(48)} ${c.flag.padEnd(36)} flagpost ${JSON.stringify([a.value, a.variant ?? null, a.reason])}` +
+  const line =
+    `${same ? "agree   " : "DISAGREE"} ${c.name.padEnd(48)} ${c.flag.padEnd(36)} flagpost ${
+      JSON.stringify([a.value, a.variant ?? null, a.reason])
+    }` +
     (same ? "" : ` / flagging-core ${JSON.stringify([b.value, b.variant ?? null, b.reason])}`);
   lines.push(line);
   if (!same) disagreements.push(line);
@@ -131,7 +136,9 @@ const coreOps = evaluations / (coreMs / 1000);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
 
-console.log(`flag evaluation over ${cases.length} canonical cases (${runtime}; ${rounds} interleaved rounds × ${iterations} passes, after warm-up)`);
+console.log(
+  `flag evaluation over ${cases.length} canonical cases (${runtime}; ${rounds} interleaved rounds × ${iterations} passes, after warm-up)`,
+);
 console.log(`  flagpost/ufc                  ${fmt(flagpostOps).padStart(12)} evaluations/s`);
 console.log(`  @datadog/flagging-core ${String(corePackage.version).padEnd(6)} ${fmt(coreOps).padStart(12)} evaluations/s`);
 console.log(`  ratio flagpost / flagging-core: ${(flagpostOps / coreOps).toFixed(2)}×`);

@@ -10,8 +10,8 @@ import { handleAgentlessExposures, handleEvp } from "./handlers/evp.ts";
 import { agentState, infoBody, type InfoSettings } from "./handlers/info.ts";
 import { handleOtlpMetrics } from "./handlers/otlp.ts";
 import { DEFAULT_RATE_BY_SERVICE, handleTraces } from "./handlers/traces.ts";
-import { ConnectionDroppedError, ingest, reject, type IngestContext } from "./ingest.ts";
-import { RequestStore, type RecordedRequest } from "./store.ts";
+import { ConnectionDroppedError, ingest, type IngestContext, reject } from "./ingest.ts";
+import { type RecordedRequest, RequestStore } from "./store.ts";
 import { registerTestApi } from "./test-api.ts";
 
 /**
@@ -122,7 +122,13 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
         ingest(ctx, c.req.raw, "info", async ({ request }) => {
           if (request.method !== "GET") return reject(405, `${request.method} not allowed on /info (GET)`, { headers: { allow: "GET" } });
           const body = infoBody(info);
-          return { status: 200, body, contentType: "application/json", headers: { "datadog-agent-state": await agentState(body) }, summary: "agent info" };
+          return {
+            status: 200,
+            body,
+            contentType: "application/json",
+            headers: { "datadog-agent-state": await agentState(body) },
+            summary: "agent info",
+          };
         }));
       for (const version of ["v0.4", "v0.5"] as const) {
         app.all(`/${version}/traces`, (c) =>
@@ -134,7 +140,11 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
       }
       app.all("/evp_proxy/:version/*", (c) => {
         const version = c.req.param("version");
-        const kind = c.req.path.endsWith("/api/v2/exposures") ? "exposures" : c.req.path.endsWith("/api/v2/flagevaluation") ? "flagevaluation" : "other";
+        const kind = c.req.path.endsWith("/api/v2/exposures")
+          ? "exposures"
+          : c.req.path.endsWith("/api/v2/flagevaluation")
+          ? "flagevaluation"
+          : "other";
         if (version !== "v2" && version !== "v4") {
           return ingest(ctx, c.req.raw, "other", () => reject(404, `EVP proxy version ${JSON.stringify(version)} not served (v2, v4)`));
         }

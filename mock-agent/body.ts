@@ -73,7 +73,11 @@ async function readLimited(
   return { bytes: concat(chunks, total), over: false };
 }
 
-async function inflate(raw: Uint8Array, format: "gzip" | "deflate", limit: number): Promise<{ bytes: Uint8Array; over: boolean; error?: unknown }> {
+async function inflate(
+  raw: Uint8Array,
+  format: "gzip" | "deflate",
+  limit: number,
+): Promise<{ bytes: Uint8Array; over: boolean; error?: unknown }> {
   const ds = new DecompressionStream(format);
   const writer = ds.writable.getWriter();
   const feeding = (async () => {
@@ -103,7 +107,12 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (!["identity", "", "gzip", "x-gzip", "deflate"].includes(encoding)) {
     if (request.body !== null) await request.body.cancel().catch(() => {});
-    return { ok: false, reason: "unsupported_encoding", message: `Content-Encoding ${JSON.stringify(encoding)} is not supported (identity, gzip, deflate)`, raw: EMPTY };
+    return {
+      ok: false,
+      reason: "unsupported_encoding",
+      message: `Content-Encoding ${JSON.stringify(encoding)} is not supported (identity, gzip, deflate)`,
+      raw: EMPTY,
+    };
   }
   if (request.body === null) return { ok: true, raw: EMPTY, bytes: EMPTY };
   const wire = await readLimited(request.body, limit);
@@ -113,7 +122,12 @@ export async function readBody(request: Request, limit: number): Promise<BodyRes
   const inflated = await inflate(wire.bytes, encoding === "deflate" ? "deflate" : "gzip", limit);
   if (inflated.over) return { ok: false, reason: "too_large", message: `inflated body exceeds ${limit} bytes`, raw: wire.bytes };
   if (inflated.error !== undefined) {
-    return { ok: false, reason: "bad_encoding", message: `body is not valid ${encoding === "deflate" ? "deflate" : "gzip"} data`, raw: wire.bytes };
+    return {
+      ok: false,
+      reason: "bad_encoding",
+      message: `body is not valid ${encoding === "deflate" ? "deflate" : "gzip"} data`,
+      raw: wire.bytes,
+    };
   }
   return { ok: true, raw: wire.bytes, bytes: inflated.bytes };
 }

@@ -83,7 +83,9 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   const path = spec["path"];
   if (typeof path !== "string" || !path.startsWith("/") || path.length > 2048) bad("path", 'must be a string starting with "/"', path);
   const method = spec["method"];
-  if (method !== undefined && (typeof method !== "string" || !/^[A-Za-z]{1,16}$/.test(method))) bad("method", "must be an HTTP method name", method);
+  if (method !== undefined && (typeof method !== "string" || !/^[A-Za-z]{1,16}$/.test(method))) {
+    bad("method", "must be an HTTP method name", method);
+  }
   const status = intIn(spec, "status", 100, 599);
   const delayMs = intIn(spec, "delayMs", 0, 60_000);
   const times = intIn(spec, "times", 1, 1_000_000);

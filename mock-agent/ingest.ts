@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readBody, type BodyResult } from "./body.ts";
+import { type BodyResult, readBody } from "./body.ts";
 import type { FaultRegistry } from "./faults.ts";
 import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./store.ts";
 
@@ -130,7 +130,16 @@ export async function ingest(
   let faulted = false;
   if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs, request.signal);
   if (fault !== undefined && fault.dropConnection) {
-    record(ctx, request, url, time, kind, body, { status: 0, summary: "connection dropped (injected fault)", error: "connection dropped" }, true);
+    record(
+      ctx,
+      request,
+      url,
+      time,
+      kind,
+      body,
+      { status: 0, summary: "connection dropped (injected fault)", error: "connection dropped" },
+      true,
+    );
     throw new ConnectionDroppedError(url.pathname);
   }
   if (fault !== undefined && fault.status !== null) {

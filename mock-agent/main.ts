@@ -58,7 +58,9 @@ export function parseArgs(argv: readonly string[]): CliOptions | "help" {
   const out: CliOptions = { host: "127.0.0.1", port: 8126, otlpPort: 4318, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === "") throw new Error(`${flag} needs a value`);
@@ -66,16 +68,30 @@ export function parseArgs(argv: readonly string[]): CliOptions | "help" {
     };
     const port = (): number => {
       const v = value();
-      if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new Error(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+      if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) {
+        throw new Error(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
+      }
       return Number(v);
     };
     switch (flag) {
-      case "--host": out.host = value(); break;
-      case "--port": out.port = port(); break;
-      case "--otlp-port": out.otlpPort = port(); break;
-      case "--quiet": case "-q": out.quiet = true; break;
-      case "--help": case "-h": return "help";
-      default: throw new Error(`unknown argument ${JSON.stringify(arg)}`);
+      case "--host":
+        out.host = value();
+        break;
+      case "--port":
+        out.port = port();
+        break;
+      case "--otlp-port":
+        out.otlpPort = port();
+        break;
+      case "--quiet":
+      case "-q":
+        out.quiet = true;
+        break;
+      case "--help":
+      case "-h":
+        return "help";
+      default:
+        throw new Error(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   return out;
@@ -85,7 +101,9 @@ export function parseArgs(argv: readonly string[]): CliOptions | "help" {
 export function logLine(r: RecordedRequest): string {
   const time = new Date(r.time).toISOString().slice(11, 23);
   const status = r.status === 0 ? "---" : String(r.status);
-  return `${time} ${r.method} ${r.path} ${status} ${r.body.length}B ${r.summary}${r.sessionToken !== null ? ` [session ${r.sessionToken}]` : ""}`;
+  return `${time} ${r.method} ${r.path} ${status} ${r.body.length}B ${r.summary}${
+    r.sessionToken !== null ? ` [session ${r.sessionToken}]` : ""
+  }`;
 }
 
 let options: CliOptions | "help";

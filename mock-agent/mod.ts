@@ -16,19 +16,33 @@
  * @module
  */
 export { createMockAgent, type MockAgent, type MockAgentOptions } from "./app.ts";
-export { startMockAgent, type RunningMockAgent, type StartMockAgentOptions } from "./server.ts";
-export { RequestStore, type DecodedBody, type RecordedRequest, type RequestKind, type RequestStoreOptions, type StoreStats } from "./store.ts";
-export { FaultRegistry, parseFaultSpec, type Fault, type FaultSpec } from "./faults.ts";
+export { type RunningMockAgent, startMockAgent, type StartMockAgentOptions } from "./server.ts";
+export {
+  type DecodedBody,
+  type RecordedRequest,
+  type RequestKind,
+  RequestStore,
+  type RequestStoreOptions,
+  type StoreStats,
+} from "./store.ts";
+export { type Fault, FaultRegistry, type FaultSpec, parseFaultSpec } from "./faults.ts";
 export { ConnectionDroppedError, SESSION_HEADER, SESSION_QUERY } from "./ingest.ts";
-export { DEFAULT_MAX_BODY_BYTES, readBody, type BodyResult } from "./body.ts";
+export { type BodyResult, DEFAULT_MAX_BODY_BYTES, readBody } from "./body.ts";
 export { DEFAULT_RATE_BY_SERVICE } from "./handlers/traces.ts";
-export { countSpans, decodeTracesV04, decodeTracesV05, TraceDecodeError, type DecodedSpan, type DecodedTraces } from "./decode/msgpack-traces.ts";
+export {
+  countSpans,
+  type DecodedSpan,
+  type DecodedTraces,
+  decodeTracesV04,
+  decodeTracesV05,
+  TraceDecodeError,
+} from "./decode/msgpack-traces.ts";
 export {
   decodeOtlpMetricsJson,
   decodeOtlpMetricsProtobuf,
-  OtlpDecodeError,
-  sumEvaluations,
   type EvaluationCount,
+  OtlpDecodeError,
   type OtlpMetricsJson,
+  sumEvaluations,
 } from "./decode/otlp-metrics.ts";
-export { validateExposurePayload, type ExposureEvent, type ExposurePayload } from "./decode/exposures.ts";
+export { type ExposureEvent, type ExposurePayload, validateExposurePayload } from "./decode/exposures.ts";

@@ -185,7 +185,9 @@ export async function startMockAgent(options: StartMockAgentOptions = {}): Promi
     kind = "node-http";
     listen = (p, f) => listenNode(host, p, f);
   } else {
-    throw new FlagpostError("invalid_argument", "startMockAgent needs Deno, Bun or Node; in a worker use createMockAgent().app.fetch", { field: "runtime" });
+    throw new FlagpostError("invalid_argument", "startMockAgent needs Deno, Bun or Node; in a worker use createMockAgent().app.fetch", {
+      field: "runtime",
+    });
   }
   const apm = await listen(port, (r) => agent.apmApp.fetch(r));
   let otlp: Listener;

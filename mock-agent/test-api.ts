@@ -8,9 +8,9 @@ import type { Context, Hono } from "hono";
 import { encodeBase64 } from "../src/core/base64.ts";
 import { FlagpostError } from "../src/core/errors.ts";
 import { readBody } from "./body.ts";
-import { spanToJson, type DecodedSpan } from "./decode/msgpack-traces.ts";
-import { sumEvaluations, type OtlpMetricsJson } from "./decode/otlp-metrics.ts";
-import { parseFaultSpec, type FaultRegistry } from "./faults.ts";
+import { type DecodedSpan, spanToJson } from "./decode/msgpack-traces.ts";
+import { type OtlpMetricsJson, sumEvaluations } from "./decode/otlp-metrics.ts";
+import { type FaultRegistry, parseFaultSpec } from "./faults.ts";
 import { requestToken } from "./ingest.ts";
 import type { RecordedRequest, RequestStore } from "./store.ts";
 
@@ -65,7 +65,7 @@ export function groupTraces(records: readonly RecordedRequest[]): DecodedSpan[][
     for (const chunk of r.decoded.traces) {
       for (const span of chunk) {
         let group = byTrace.get(span.trace_id);
-        if (group === undefined) byTrace.set(span.trace_id, (group = []));
+        if (group === undefined) byTrace.set(span.trace_id, group = []);
         group.push(span);
       }
     }
@@ -112,7 +112,14 @@ export function registerTestApi(app: Hono, store: RequestStore, faults: FaultReg
     return c.json(
       records.flatMap((r) =>
         r.decoded?.kind === "exposures"
-          ? [{ id: r.id, time: r.time, path: r.path, sessionToken: r.sessionToken, payload: r.decoded.payload, problems: r.decoded.problems }]
+          ? [{
+            id: r.id,
+            time: r.time,
+            path: r.path,
+            sessionToken: r.sessionToken,
+            payload: r.decoded.payload,
+            problems: r.decoded.problems,
+          }]
           : []
       ),
     );
@@ -123,7 +130,9 @@ export function registerTestApi(app: Hono, store: RequestStore, faults: FaultReg
     if (records instanceof Response) return records;
     return c.json(
       records.flatMap((r) =>
-        r.decoded?.kind === "flagevaluation" ? [{ id: r.id, time: r.time, path: r.path, sessionToken: r.sessionToken, payload: r.decoded.payload }] : []
+        r.decoded?.kind === "flagevaluation"
+          ? [{ id: r.id, time: r.time, path: r.path, sessionToken: r.sessionToken, payload: r.decoded.payload }]
+          : []
       ),
     );
   });

@@ -23,15 +23,40 @@ function walk(dir: string): string[] {
 
 const coreFiles = [join(root, "mod.ts"), ...walk(join(root, "src"))].filter((f) => !relative(root, f).startsWith("src/adapters/"));
 const FORBIDDEN_GLOBALS = new Set(["Buffer", "process", "Deno", "Bun", "require", "__dirname", "__filename"]);
-const NODE_BUILTINS = new Set(["fs", "path", "os", "http", "https", "net", "crypto", "url", "util", "events", "stream", "buffer", "child_process", "worker_threads", "zlib", "assert", "timers"]);
+const NODE_BUILTINS = new Set([
+  "fs",
+  "path",
+  "os",
+  "http",
+  "https",
+  "net",
+  "crypto",
+  "url",
+  "util",
+  "events",
+  "stream",
+  "buffer",
+  "child_process",
+  "worker_threads",
+  "zlib",
+  "assert",
+  "timers",
+]);
 
 /** A top-level initializer that cannot do work at import: literals, functions, frozen literals. */
 function isPure(node: ts.Expression): boolean {
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
+  if (
+    ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)
+  ) {
     return isPure(node.expression);
   }
-  if (ts.isNumericLiteral(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isRegularExpressionLiteral(node) || ts.isBigIntLiteral(node)) return true;
-  if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (
+    ts.isNumericLiteral(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isRegularExpressionLiteral(node) || ts.isBigIntLiteral(node)
+  ) return true;
+  if (node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) {
+    return true;
+  }
   if (ts.isIdentifier(node)) return node.text === "undefined" || !FORBIDDEN_GLOBALS.has(node.text);
   if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return true;
   if (ts.isPrefixUnaryExpression(node)) return isPure(node.operand);
@@ -40,10 +65,12 @@ function isPure(node: ts.Expression): boolean {
   if (ts.isArrayLiteralExpression(node)) return node.elements.every((e) => (ts.isSpreadElement(e) ? isPure(e.expression) : isPure(e)));
   if (ts.isObjectLiteralExpression(node)) {
     return node.properties.every((p) =>
-      ts.isPropertyAssignment(p) ? isPure(p.initializer) && (!ts.isComputedPropertyName(p.name) || isPure(p.name.expression))
-      : ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)
-      ? true
-      : ts.isSpreadAssignment(p) && isPure(p.expression)
+      ts.isPropertyAssignment(p)
+        ? isPure(p.initializer) && (!ts.isComputedPropertyName(p.name) || isPure(p.name.expression))
+        : ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) ||
+            ts.isSetAccessorDeclaration(p)
+        ? true
+        : ts.isSpreadAssignment(p) && isPure(p.expression)
     );
   }
   if (ts.isPropertyAccessExpression(node)) return isPure(node.expression);
@@ -64,12 +91,17 @@ function problemsOf(file: string): string[] {
       if (spec.startsWith("node:") || NODE_BUILTINS.has(spec.split("/")[0]!)) problems.push(`${where(st)} imports ${spec}`);
       continue;
     }
-    if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isFunctionDeclaration(st) || ts.isModuleDeclaration(st)) continue;
+    if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isFunctionDeclaration(st) || ts.isModuleDeclaration(st)) {
+      continue;
+    }
     if (ts.isEnumDeclaration(st)) continue;
     if (ts.isClassDeclaration(st)) {
       for (const m of st.members) {
         if (ts.isClassStaticBlockDeclaration(m)) problems.push(`${where(m)} has a static block (runs at import)`);
-        if (ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) && m.initializer && !isPure(m.initializer)) {
+        if (
+          ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) && m.initializer &&
+          !isPure(m.initializer)
+        ) {
           problems.push(`${where(m)} has a static initializer that runs at import`);
         }
       }
@@ -77,7 +109,9 @@ function problemsOf(file: string): string[] {
     }
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) {
-        if (d.initializer && !isPure(d.initializer)) problems.push(`${where(d)} runs code at module scope: ${d.initializer.getText().slice(0, 60)}`);
+        if (d.initializer && !isPure(d.initializer)) {
+          problems.push(`${where(d)} runs code at module scope: ${d.initializer.getText().slice(0, 60)}`);
+        }
       }
       continue;
     }
@@ -88,12 +122,15 @@ function problemsOf(file: string): string[] {
     if (ts.isIdentifier(n) && FORBIDDEN_GLOBALS.has(n.text)) {
       const p = n.parent;
       const isMemberName = (ts.isPropertyAccessExpression(p) && p.name === n) || (ts.isPropertyAssignment(p) && p.name === n) ||
-        (ts.isPropertySignature(p) && p.name === n) || (ts.isMethodDeclaration(p) && p.name === n) || (ts.isPropertyDeclaration(p) && p.name === n);
+        (ts.isPropertySignature(p) && p.name === n) || (ts.isMethodDeclaration(p) && p.name === n) ||
+        (ts.isPropertyDeclaration(p) && p.name === n);
       if (!isMemberName) problems.push(`${where(n)} uses ${n.text}`);
     }
     if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = n.arguments[0];
-      if (arg && ts.isStringLiteral(arg) && (arg.text.startsWith("node:") || NODE_BUILTINS.has(arg.text))) problems.push(`${where(n)} imports ${arg.text}`);
+      if (arg && ts.isStringLiteral(arg) && (arg.text.startsWith("node:") || NODE_BUILTINS.has(arg.text))) {
+        problems.push(`${where(n)} imports ${arg.text}`);
+      }
     }
     ts.forEachChild(n, visit);
   };

@@ -106,7 +106,9 @@ function validateEvent(event: unknown, path: string, problems: string[]): void {
   if (!isObject(subject)) problems.push(`${path}.subject: required object, got ${kind(subject)}`);
   else {
     if (typeof subject["id"] !== "string") problems.push(`${path}.subject.id: must be a string (may be empty), got ${kind(subject["id"])}`);
-    if (!isObject(subject["attributes"])) problems.push(`${path}.subject.attributes: must be an object ({} when absent), got ${kind(subject["attributes"])}`);
+    if (!isObject(subject["attributes"])) {
+      problems.push(`${path}.subject.attributes: must be an object ({} when absent), got ${kind(subject["attributes"])}`);
+    }
   }
   for (const key of Object.keys(event)) {
     if (!["timestamp", "allocation", "flag", "variant", "subject"].includes(key)) problems.push(`${path}.${key}: unknown field`);

@@ -112,7 +112,10 @@ function mapEntries(v: unknown, path: string): Array<[string, unknown]> {
 
 function decodeMsgpack(bytes: Uint8Array): unknown {
   try {
-    return decode(bytes, { useBigInt64: true, mapKeyConverter: (key) => (typeof key === "string" || typeof key === "number" ? key : String(key)) });
+    return decode(bytes, {
+      useBigInt64: true,
+      mapKeyConverter: (key) => (typeof key === "string" || typeof key === "number" ? key : String(key)),
+    });
   } catch (e) {
     throw new TraceDecodeError(`invalid msgpack: ${(e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").slice(0, 200)}`);
   }
@@ -120,19 +123,35 @@ function decodeMsgpack(bytes: Uint8Array): unknown {
 
 function spanV04(raw: unknown, path: string): DecodedSpan {
   const span: DecodedSpan = {
-    service: "", name: "", resource: "", trace_id: 0n, span_id: 0n, parent_id: 0n,
-    start: 0n, duration: 0n, error: 0, meta: {}, metrics: {}, type: "",
+    service: "",
+    name: "",
+    resource: "",
+    trace_id: 0n,
+    span_id: 0n,
+    parent_id: 0n,
+    start: 0n,
+    duration: 0n,
+    error: 0,
+    meta: {},
+    metrics: {},
+    type: "",
   };
   for (const [key, value] of mapEntries(raw, path)) {
     const p = `${path}.${key}`;
     switch (key) {
-      case "service": case "name": case "resource": case "type":
+      case "service":
+      case "name":
+      case "resource":
+      case "type":
         span[key] = str(value, p);
         break;
-      case "trace_id": case "span_id": case "parent_id":
+      case "trace_id":
+      case "span_id":
+      case "parent_id":
         span[key] = int(value, p, 0n, U64_MAX, "uint64");
         break;
-      case "start": case "duration":
+      case "start":
+      case "duration":
         span[key] = int(value, p, I64_MIN, I64_MAX, "int64");
         break;
       case "error":
@@ -153,7 +172,8 @@ function spanV04(raw: unknown, path: string): DecodedSpan {
         span.meta_struct = ms;
         break;
       }
-      case "span_links": case "span_events":
+      case "span_links":
+      case "span_events":
         if (value !== null && !Array.isArray(value)) fail(p, "expected array", value);
         span[key] = value;
         break;
@@ -187,7 +207,7 @@ export function decodeTracesV04(bytes: Uint8Array): DecodedTraces {
 /** Validates an already-parsed v0.4 payload (msgpack or JSON). */
 export function tracesV04(payload: unknown): DecodedTraces {
   return arrayOf(payload, "payload").map((trace, i) =>
-    arrayOf(trace, `traces[${i}]`).map((span, j) => spanV04(span, `traces[${i}][${j}]`)),
+    arrayOf(trace, `traces[${i}]`).map((span, j) => spanV04(span, `traces[${i}][${j}]`))
   );
 }
 
@@ -226,7 +246,9 @@ export function decodeTracesV05(bytes: Uint8Array): DecodedTraces {
       const meta: Record<string, string> = {};
       for (const [k, v] of indexMapEntries(a[9], `${path}.meta`)) setOwn(meta, ref(k, `${path}.meta key`), ref(v, `${path}.meta[${k}]`));
       const metrics: Record<string, number> = {};
-      for (const [k, v] of indexMapEntries(a[10], `${path}.metrics`)) setOwn(metrics, ref(k, `${path}.metrics key`), float(v, `${path}.metrics[${k}]`));
+      for (const [k, v] of indexMapEntries(a[10], `${path}.metrics`)) {
+        setOwn(metrics, ref(k, `${path}.metrics key`), float(v, `${path}.metrics[${k}]`));
+      }
       return {
         service: ref(a[0], `${path}.service`),
         name: ref(a[1], `${path}.name`),
@@ -241,7 +263,7 @@ export function decodeTracesV05(bytes: Uint8Array): DecodedTraces {
         metrics,
         type: ref(a[11], `${path}.type`),
       };
-    }),
+    })
   );
 }
 
@@ -249,7 +271,9 @@ export function decodeTracesV05(bytes: Uint8Array): DecodedTraces {
 function indexMapEntries(v: unknown, path: string): Array<[number, unknown]> {
   return mapEntries(v, path).map(([k, val]) => {
     const n = Number(k);
-    if (!/^\d+$/.test(k) || !Number.isSafeInteger(n)) throw new TraceDecodeError(`${path}: expected uint32 string-index keys, got ${JSON.stringify(k)}`);
+    if (!/^\d+$/.test(k) || !Number.isSafeInteger(n)) {
+      throw new TraceDecodeError(`${path}: expected uint32 string-index keys, got ${JSON.stringify(k)}`);
+    }
     return [n, val];
   });
 }

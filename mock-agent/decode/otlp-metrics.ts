@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fromBinary, fromJsonString, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { fromBinary, fromJsonString, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { otlpMessage } from "./otlp-schema.ts";
 
 /**

@@ -18,7 +18,7 @@
  * @module
  */
 import { create, createFileRegistry, type DescMessage } from "@bufbuild/protobuf";
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
+import { type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 
 // google.protobuf.FieldDescriptorProto.Type values.
 const T = {

@@ -10,7 +10,7 @@
  * @module
  */
 import { summarizeExposures, validateExposurePayload } from "../decode/exposures.ts";
-import { mediaType, reject, type IngestInput, type Outcome } from "../ingest.ts";
+import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /** The subdomain the exposures intake lives on. */
 export const EXPOSURES_SUBDOMAIN = "event-platform-intake";
@@ -30,8 +30,12 @@ export function handleEvp(input: IngestInput, intakePath: string): Outcome {
   if (!SUBDOMAIN.test(subdomain)) return proxyError("EVP proxy: invalid X-Datadog-EVP-Subdomain");
   if (!PATH.test(intakePath)) return proxyError("EVP proxy: invalid path");
   if (!body.ok && body.reason === "too_large") return proxyError(`EVP proxy: ${body.message}`);
-  if (request.method !== "POST") return reject(405, `${request.method} not allowed on the EVP proxy (POST)`, { headers: { allow: "POST" } });
-  const problems = subdomain === EXPOSURES_SUBDOMAIN ? [] : [`X-Datadog-EVP-Subdomain: expected ${JSON.stringify(EXPOSURES_SUBDOMAIN)}, got ${JSON.stringify(subdomain)}`];
+  if (request.method !== "POST") {
+    return reject(405, `${request.method} not allowed on the EVP proxy (POST)`, { headers: { allow: "POST" } });
+  }
+  const problems = subdomain === EXPOSURES_SUBDOMAIN
+    ? []
+    : [`X-Datadog-EVP-Subdomain: expected ${JSON.stringify(EXPOSURES_SUBDOMAIN)}, got ${JSON.stringify(subdomain)}`];
   if (intakePath === "/api/v2/exposures") return exposures(input, problems);
   if (intakePath === "/api/v2/flagevaluation") return flagEvaluation(input, problems);
   return reject(404, `the mock agent's EVP proxy only serves /api/v2/exposures and /api/v2/flagevaluation, not ${intakePath}`);
@@ -50,7 +54,9 @@ export function handleAgentlessExposures(input: IngestInput, apiKey: string | un
       error: "DD-API-KEY missing or not accepted",
     };
   }
-  if (request.method !== "POST") return reject(405, `${request.method} not allowed on /api/v2/exposures (POST)`, { headers: { allow: "POST" } });
+  if (request.method !== "POST") {
+    return reject(405, `${request.method} not allowed on /api/v2/exposures (POST)`, { headers: { allow: "POST" } });
+  }
   if (!input.body.ok && input.body.reason === "too_large") return reject(413, input.body.message);
   return exposures(input, []);
 }
@@ -95,7 +101,9 @@ function flagEvaluation(input: IngestInput, problems: string[]): Outcome {
     status: 202,
     body: "{}",
     contentType: "application/json",
-    summary: `${n} flag evaluation event${n === 1 ? "" : "s"}${problems.length > 0 ? `, ${problems.length} problem${problems.length === 1 ? "" : "s"}` : ""}`,
+    summary: `${n} flag evaluation event${n === 1 ? "" : "s"}${
+      problems.length > 0 ? `, ${problems.length} problem${problems.length === 1 ? "" : "s"}` : ""
+    }`,
     decoded: { kind: "flagevaluation", payload: v },
   };
 }

@@ -3,8 +3,14 @@
  *
  * @module
  */
-import { decodeOtlpMetricsJson, decodeOtlpMetricsProtobuf, OtlpDecodeError, summarizeMetrics, type OtlpMetricsJson } from "../decode/otlp-metrics.ts";
-import { mediaType, reject, type IngestInput, type Outcome } from "../ingest.ts";
+import {
+  decodeOtlpMetricsJson,
+  decodeOtlpMetricsProtobuf,
+  OtlpDecodeError,
+  type OtlpMetricsJson,
+  summarizeMetrics,
+} from "../decode/otlp-metrics.ts";
+import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /** Handles one OTLP metrics export. */
 export function handleOtlpMetrics(input: IngestInput): Outcome {

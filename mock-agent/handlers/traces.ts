@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { countSpans, decodeTracesV04, decodeTracesV05, TraceDecodeError, tracesV04, type DecodedTraces } from "../decode/msgpack-traces.ts";
-import { mediaType, reject, type IngestInput, type Outcome } from "../ingest.ts";
+import { countSpans, type DecodedTraces, decodeTracesV04, decodeTracesV05, TraceDecodeError, tracesV04 } from "../decode/msgpack-traces.ts";
+import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /**
  * Default `rate_by_service` answer: the agent's answer before it has computed any rate.
@@ -23,12 +23,19 @@ export function handleTraces(input: IngestInput, version: "v0.4" | "v0.5", rateB
     return reject(405, `${request.method} not allowed on /${version}/traces (PUT or POST)`, { headers: { allow: "PUT, POST" } });
   }
   if (!body.ok) {
-    return body.reason === "too_large" ? reject(413, body.message) : reject(body.reason === "unsupported_encoding" ? 415 : 400, body.message);
+    return body.reason === "too_large"
+      ? reject(413, body.message)
+      : reject(body.reason === "unsupported_encoding" ? 415 : 400, body.message);
   }
   const type = mediaType(request);
   const json = type === "application/json" || type === "text/json";
   if (type !== "application/msgpack" && !(json && version === "v0.4")) {
-    return reject(415, `Content-Type ${JSON.stringify(type)} not supported on /${version}/traces (application/msgpack${version === "v0.4" ? " or application/json" : ""})`);
+    return reject(
+      415,
+      `Content-Type ${JSON.stringify(type)} not supported on /${version}/traces (application/msgpack${
+        version === "v0.4" ? " or application/json" : ""
+      })`,
+    );
   }
   let traces: DecodedTraces;
   try {
@@ -49,10 +56,15 @@ export function handleTraces(input: IngestInput, version: "v0.4" | "v0.5", rateB
   }
   const header = request.headers.get("x-datadog-trace-count");
   if (header === null) return reject(400, "X-Datadog-Trace-Count header is required");
-  if (!/^\d{1,9}$/.test(header.trim())) return reject(400, `X-Datadog-Trace-Count must be a non-negative integer, got ${JSON.stringify(header.slice(0, 40))}`);
+  if (!/^\d{1,9}$/.test(header.trim())) {
+    return reject(400, `X-Datadog-Trace-Count must be a non-negative integer, got ${JSON.stringify(header.slice(0, 40))}`);
+  }
   const declared = Number(header.trim());
   if (declared !== traces.length) {
-    return reject(400, `X-Datadog-Trace-Count is ${declared} but the payload has ${traces.length} trace chunk${traces.length === 1 ? "" : "s"}`);
+    return reject(
+      400,
+      `X-Datadog-Trace-Count is ${declared} but the payload has ${traces.length} trace chunk${traces.length === 1 ? "" : "s"}`,
+    );
   }
   const spans = countSpans(traces);
   return {

@@ -20,11 +20,20 @@ export interface OtlpMetricsConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** Per-request timeout in milliseconds (OTel default 10,000). */
   readonly timeoutMs: number;
+  /**
+   * `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`:
+   * `http/protobuf` (default) or `http/json`. `grpc` is refused: fetch on
+   * workers cannot speak HTTP/2 trailers.
+   */
+  readonly protocol: OtlpProtocol;
 }
+
+/** OTLP transports flagpost can send with fetch. */
+export type OtlpProtocol = "http/protobuf" | "http/json";
 
 /** Caps on every queue, cache and aggregation (principle 3: bounded everything). */
 export interface Limits {
-  /** Entries in the exposure dedupe LRU. Default 65,536. */
+  /** Entries in the exposure dedupe LRU. Default 65,536; 0 disables deduplication. */
   readonly exposureCacheSize: number;
   /** Exposures waiting for the next flush; overflow is dropped and counted. Default 10,000. */
   readonly maxQueuedExposures: number;
@@ -34,6 +43,14 @@ export interface Limits {
   readonly maxMetricPoints: number;
   /** Finished trace chunks waiting for the next flush. Default 1,000. */
   readonly maxQueuedTraceChunks: number;
+  /** Bytes in one trace request body (the agent refuses more than 25 MiB); larger sends are split. Default 25 MiB. */
+  readonly maxTracePayloadBytes: number;
+  /** Flag-evaluation rows per window (dd-trace-js: 131,072). */
+  readonly maxFlagEvaluationRows: number;
+  /** Rows per flag per window before its evaluations go to degraded rows without subject (dd-trace-js: 10,000). */
+  readonly maxFlagEvaluationRowsPerFlag: number;
+  /** Degraded rows (no subject, no context) per window; beyond, evaluations are dropped and counted (dd-trace-js: 32,768). */
+  readonly maxDegradedFlagEvaluationRows: number;
 }
 
 /** The resolved configuration every part of flagpost reads. */
@@ -54,6 +71,10 @@ export interface Config {
   readonly spanEnrichmentEnabled: boolean;
   /** `DD_METRICS_OTEL_ENABLED`: send `feature_flag.evaluations`. */
   readonly metricsEnabled: boolean;
+  /** `DD_FLAGGING_EVALUATION_COUNTS_ENABLED` (default true): send EVP `flagevaluation` rows. */
+  readonly flagEvaluationsEnabled: boolean;
+  /** `DD_TRACE_ENABLED` (default true): send the request traces that carry the `ffe_*` tags. */
+  readonly tracesEnabled: boolean;
   /** Upper bound of one `flush()`, in milliseconds. Default 5,000 (inside Cloudflare's 30 s `waitUntil`). */
   readonly flushDeadlineMs: number;
   readonly limits: Limits;
@@ -70,6 +91,8 @@ export interface ConfigOverrides {
   otlpMetrics?: Partial<OtlpMetricsConfig>;
   spanEnrichmentEnabled?: boolean;
   metricsEnabled?: boolean;
+  flagEvaluationsEnabled?: boolean;
+  tracesEnabled?: boolean;
   flushDeadlineMs?: number;
   limits?: Partial<Limits>;
 }
@@ -81,6 +104,10 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxExposurePayloadBytes: 5 * 1024 * 1024,
   maxMetricPoints: 2_000,
   maxQueuedTraceChunks: 1_000,
+  maxTracePayloadBytes: 25 * 1024 * 1024,
+  maxFlagEvaluationRows: 131_072,
+  maxFlagEvaluationRowsPerFlag: 10_000,
+  maxDegradedFlagEvaluationRows: 32_768,
 });
 
 const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
@@ -214,6 +241,19 @@ function positiveInteger(field: string, value: number): number {
   return value;
 }
 
+function nonNegativeInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw invalid(field, value, "must be a non-negative integer");
+  return value;
+}
+
+function parseOtlpProtocol(name: string, value: string): OtlpProtocol {
+  if (value === "http/protobuf" || value === "http/json") return value;
+  if (value === "grpc") {
+    throw invalid(name, value, "grpc is not supported (fetch cannot send gRPC from workers); use http/protobuf or http/json");
+  }
+  throw invalid(name, value, "must be http/protobuf or http/json");
+}
+
 function positiveMs(field: string, value: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw invalid(field, value, "must be a positive number of milliseconds");
@@ -231,7 +271,9 @@ function positiveMs(field: string, value: number): number {
  * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
  * `OTEL_EXPORTER_OTLP_METRICS_HEADERS`, `OTEL_EXPORTER_OTLP_HEADERS`,
  * `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`, `OTEL_EXPORTER_OTLP_TIMEOUT`,
- * `DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED`, `DD_METRICS_OTEL_ENABLED`.
+ * `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL`,
+ * `DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED`, `DD_METRICS_OTEL_ENABLED`,
+ * `DD_FLAGGING_EVALUATION_COUNTS_ENABLED`, `DD_TRACE_ENABLED`.
  *
  * @example
  * ```ts
@@ -293,15 +335,55 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
   }
 
   const site = overrides.site ?? read(env, "DD_SITE") ?? "datadoghq.com";
-  if (!/^[a-z0-9.-]+$/i.test(site)) throw invalid(overrides.site !== undefined ? "site" : "DD_SITE", site, "must be a host name like datadoghq.com");
+  if (!/^[a-z0-9.-]+$/i.test(site)) {
+    throw invalid(overrides.site !== undefined ? "site" : "DD_SITE", site, "must be a host name like datadoghq.com");
+  }
 
   const limits: Limits = Object.freeze({
-    exposureCacheSize: positiveInteger("limits.exposureCacheSize", overrides.limits?.exposureCacheSize ?? DEFAULT_LIMITS.exposureCacheSize),
-    maxQueuedExposures: positiveInteger("limits.maxQueuedExposures", overrides.limits?.maxQueuedExposures ?? DEFAULT_LIMITS.maxQueuedExposures),
-    maxExposurePayloadBytes: positiveInteger("limits.maxExposurePayloadBytes", overrides.limits?.maxExposurePayloadBytes ?? DEFAULT_LIMITS.maxExposurePayloadBytes),
+    exposureCacheSize: nonNegativeInteger(
+      "limits.exposureCacheSize",
+      overrides.limits?.exposureCacheSize ?? DEFAULT_LIMITS.exposureCacheSize,
+    ),
+    maxQueuedExposures: positiveInteger(
+      "limits.maxQueuedExposures",
+      overrides.limits?.maxQueuedExposures ?? DEFAULT_LIMITS.maxQueuedExposures,
+    ),
+    maxExposurePayloadBytes: positiveInteger(
+      "limits.maxExposurePayloadBytes",
+      overrides.limits?.maxExposurePayloadBytes ?? DEFAULT_LIMITS.maxExposurePayloadBytes,
+    ),
     maxMetricPoints: positiveInteger("limits.maxMetricPoints", overrides.limits?.maxMetricPoints ?? DEFAULT_LIMITS.maxMetricPoints),
-    maxQueuedTraceChunks: positiveInteger("limits.maxQueuedTraceChunks", overrides.limits?.maxQueuedTraceChunks ?? DEFAULT_LIMITS.maxQueuedTraceChunks),
+    maxQueuedTraceChunks: positiveInteger(
+      "limits.maxQueuedTraceChunks",
+      overrides.limits?.maxQueuedTraceChunks ?? DEFAULT_LIMITS.maxQueuedTraceChunks,
+    ),
+    maxTracePayloadBytes: positiveInteger(
+      "limits.maxTracePayloadBytes",
+      overrides.limits?.maxTracePayloadBytes ?? DEFAULT_LIMITS.maxTracePayloadBytes,
+    ),
+    maxFlagEvaluationRows: positiveInteger(
+      "limits.maxFlagEvaluationRows",
+      overrides.limits?.maxFlagEvaluationRows ?? DEFAULT_LIMITS.maxFlagEvaluationRows,
+    ),
+    maxFlagEvaluationRowsPerFlag: positiveInteger(
+      "limits.maxFlagEvaluationRowsPerFlag",
+      overrides.limits?.maxFlagEvaluationRowsPerFlag ?? DEFAULT_LIMITS.maxFlagEvaluationRowsPerFlag,
+    ),
+    maxDegradedFlagEvaluationRows: nonNegativeInteger(
+      "limits.maxDegradedFlagEvaluationRows",
+      overrides.limits?.maxDegradedFlagEvaluationRows ?? DEFAULT_LIMITS.maxDegradedFlagEvaluationRows,
+    ),
   });
+
+  const metricsProtocol = read(env, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL");
+  const baseProtocol = read(env, "OTEL_EXPORTER_OTLP_PROTOCOL");
+  const protocol: OtlpProtocol = overrides.otlpMetrics?.protocol !== undefined
+    ? parseOtlpProtocol("otlpMetrics.protocol", overrides.otlpMetrics.protocol)
+    : metricsProtocol !== undefined
+    ? parseOtlpProtocol("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", metricsProtocol)
+    : baseProtocol !== undefined
+    ? parseOtlpProtocol("OTEL_EXPORTER_OTLP_PROTOCOL", baseProtocol)
+    : "http/protobuf";
 
   return Object.freeze({
     service: overrides.service ?? read(env, "DD_SERVICE"),
@@ -311,7 +393,7 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     agentHeaders: Object.freeze(agent.headers),
     apiKey: overrides.apiKey ?? read(env, "DD_API_KEY"),
     site,
-    otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: Object.freeze(otlpHeaders), timeoutMs }),
+    otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: Object.freeze(otlpHeaders), timeoutMs, protocol }),
     spanEnrichmentEnabled: overrides.spanEnrichmentEnabled ??
       parseBooleanVar(
         "DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED",
@@ -319,6 +401,9 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
         false,
       ),
     metricsEnabled: overrides.metricsEnabled ?? parseBooleanVar("DD_METRICS_OTEL_ENABLED", read(env, "DD_METRICS_OTEL_ENABLED"), false),
+    flagEvaluationsEnabled: overrides.flagEvaluationsEnabled ??
+      parseBooleanVar("DD_FLAGGING_EVALUATION_COUNTS_ENABLED", read(env, "DD_FLAGGING_EVALUATION_COUNTS_ENABLED"), true),
+    tracesEnabled: overrides.tracesEnabled ?? parseBooleanVar("DD_TRACE_ENABLED", read(env, "DD_TRACE_ENABLED"), true),
     flushDeadlineMs: positiveMs("flushDeadlineMs", overrides.flushDeadlineMs ?? DEFAULT_FLUSH_DEADLINE_MS),
     limits,
   });
@@ -344,5 +429,19 @@ export function agentEndpoint(agentUrl: string, path: string): string {
  * `https://event-platform-intake.datadoghq.com/api/v2/exposures`.
  */
 export function agentlessExposuresUrl(site: string): string {
-  return `https://event-platform-intake.${site}/api/v2/exposures`;
+  return agentlessEvpUrl(site, "exposures");
+}
+
+/**
+ * Agentless EVP intake of a track (`exposures`, `flagevaluation`) for a site, e.g.
+ * `https://event-platform-intake.datadoghq.com/api/v2/flagevaluation`.
+ *
+ * @example
+ * ```ts
+ * agentlessEvpUrl("datadoghq.eu", "flagevaluation");
+ * // "https://event-platform-intake.datadoghq.eu/api/v2/flagevaluation"
+ * ```
+ */
+export function agentlessEvpUrl(site: string, track: string): string {
+  return `https://event-platform-intake.${site}/api/v2/${track}`;
 }

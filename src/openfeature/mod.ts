@@ -15,12 +15,12 @@
  */
 export {
   type ConfigurationInput,
-  type EvaluationRecord,
   FlagpostProvider,
   FlagpostProviderBase,
   type FlagpostProviderOptions,
   FlagpostWebProvider,
   type RefreshResult,
 } from "./provider.ts";
+export type { EvaluationRecord } from "../core/evaluation.ts";
 export { type FlagpostProviderEvent, type ProviderEventDetails, ProviderEventEmitter, type ProviderEventHandler } from "./events.ts";
 export { type ConfigurationFetchOptions, type ConfigurationFetchResult, fetchConfiguration } from "./fetch-configuration.ts";

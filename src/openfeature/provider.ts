@@ -23,46 +23,13 @@ import type {
   ResolutionReason,
 } from "@openfeature/core";
 import { describeValue, FlagpostError } from "../core/errors.ts";
+import type { EvaluationRecord } from "../core/evaluation.ts";
 import { type Logger, safeLogger } from "../core/logger.ts";
 import { evaluateFlag } from "../ufc/evaluate.ts";
-import type {
-  CompiledConfiguration,
-  EvaluationContext,
-  EvaluationErrorCode,
-  EvaluationReason,
-  EvaluationResult,
-  ExpectedType,
-} from "../ufc/model.ts";
+import type { CompiledConfiguration, EvaluationContext, EvaluationResult, ExpectedType } from "../ufc/model.ts";
 import { parseConfiguration } from "../ufc/parse.ts";
 import { ProviderEventEmitter } from "./events.ts";
 import { fetchConfiguration } from "./fetch-configuration.ts";
-
-/**
- * One evaluation, as passed to `onEvaluation`.
- *
- * @example
- * ```ts
- * new FlagpostProvider({ configuration, onEvaluation: (r: EvaluationRecord) => {
- *   if (r.doLog && r.variant !== undefined) exposures.add(r);
- * } });
- * ```
- */
-export interface EvaluationRecord {
-  readonly flagKey: string;
-  readonly variant: string | undefined;
-  readonly value: unknown;
-  readonly reason: EvaluationReason;
-  readonly errorCode: EvaluationErrorCode | undefined;
-  readonly allocationKey: string | undefined;
-  readonly serialId: number | undefined;
-  /** Whether an exposure should be logged (the allocation's `doLog`; false when no variant). */
-  readonly doLog: boolean;
-  readonly targetingKey: string | undefined;
-  /** The context without `targetingKey`. */
-  readonly attributes: Record<string, unknown>;
-  /** Epoch milliseconds of the evaluation. */
-  readonly timestamp: number;
-}
 
 /**
  * A configuration as accepted by the providers: JSON text, a parsed object, or `parseConfiguration`'s result.
@@ -161,7 +128,7 @@ export abstract class FlagpostProviderBase {
   /** OpenFeature provider metadata. */
   readonly metadata = { name: "flagpost" } as const;
   /** Provider events: PROVIDER_READY, PROVIDER_CONFIGURATION_CHANGED, PROVIDER_ERROR. */
-  readonly events = new ProviderEventEmitter();
+  readonly events: ProviderEventEmitter = new ProviderEventEmitter();
 
   #config: CompiledConfiguration | undefined;
   #fingerprints: Map<string, string> | undefined;
@@ -223,10 +190,11 @@ export abstract class FlagpostProviderBase {
   }
 
   /** Called by the OpenFeature SDK on shutdown or replacement: stops polling. */
-  async onClose(): Promise<void> {
+  onClose(): Promise<void> {
     this.#closed = true;
     if (this.#poll !== undefined) clearTimeout(this.#poll);
     this.#poll = undefined;
+    return Promise.resolve();
   }
 
   /**
@@ -304,7 +272,10 @@ export abstract class FlagpostProviderBase {
       try {
         document = JSON.parse(input);
       } catch (e) {
-        throw new FlagpostError("invalid_config", `UFC configuration is not valid JSON: ${(e as Error).message}`, { field: "configuration", cause: e });
+        throw new FlagpostError("invalid_config", `UFC configuration is not valid JSON: ${(e as Error).message}`, {
+          field: "configuration",
+          cause: e,
+        });
       }
       compiled = parseConfiguration(document as object);
       fingerprints = flagFingerprints(document);
@@ -314,7 +285,9 @@ export abstract class FlagpostProviderBase {
       compiled = parseConfiguration(input);
       fingerprints = flagFingerprints(input);
     } else {
-      throw new FlagpostError("invalid_config", `a configuration must be JSON text or an object, got ${describeValue(input)}`, { field: "configuration" });
+      throw new FlagpostError("invalid_config", `a configuration must be JSON text or an object, got ${describeValue(input)}`, {
+        field: "configuration",
+      });
     }
     for (const bad of compiled.invalidFlags) this.#logger.warn("flag configuration is invalid", { flag: bad.key, message: bad.message });
 
@@ -325,7 +298,7 @@ export abstract class FlagpostProviderBase {
       if (previous === undefined || fingerprints === undefined || previousPrints === undefined) changed.add(key);
       else if (previousPrints.get(key) !== fingerprints.get(key)) changed.add(key);
     }
-    if (previous !== undefined) for (const key of previous.flags.keys()) if (!compiled.flags.has(key)) changed.add(key);
+    if (previous !== undefined) { for (const key of previous.flags.keys()) if (!compiled.flags.has(key)) changed.add(key); }
     this.#config = compiled;
     this.#fingerprints = fingerprints;
     const flagsChanged = [...changed];
@@ -341,7 +314,12 @@ export abstract class FlagpostProviderBase {
    * Evaluates one flag and returns OpenFeature resolution details, calling
    * `onEvaluation` once.
    */
-  protected resolve<T>(flagKey: string, expectedType: ExpectedType, defaultValue: T, context: OpenFeatureContext | undefined): ResolutionDetails<T> {
+  protected resolve<T>(
+    flagKey: string,
+    expectedType: ExpectedType,
+    defaultValue: T,
+    context: OpenFeatureContext | undefined,
+  ): ResolutionDetails<T> {
     const ctx = (context ?? {}) as EvaluationContext;
     const now = this.#now();
     const result = evaluateFlag(this.#config, flagKey, expectedType, defaultValue, ctx, now);
@@ -364,6 +342,7 @@ export abstract class FlagpostProviderBase {
         targetingKey: typeof targetingKey === "string" ? targetingKey : undefined,
         attributes,
         timestamp: now,
+        observeFullEvaluationData: this.#config?.observeFullEvaluationData === true,
       };
       const returned: unknown = this.#onEvaluation!(record);
       if (returned instanceof Promise) {
@@ -421,7 +400,11 @@ export class FlagpostProvider extends FlagpostProviderBase {
   }
 
   /** Resolves a JSON flag. */
-  resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: OpenFeatureContext): Promise<ResolutionDetails<T>> {
+  resolveObjectEvaluation<T extends JsonValue>(
+    flagKey: string,
+    defaultValue: T,
+    context: OpenFeatureContext,
+  ): Promise<ResolutionDetails<T>> {
     return Promise.resolve(this.resolve(flagKey, "object", defaultValue, context));
   }
 }

@@ -220,7 +220,13 @@ export async function sendWithRetry(
             return finish({ ok: true, status: response.status, responseHeaders });
           }
           const { text, truncated } = await readPrefix(response, options.maxResponseBytes ?? 65_536);
-          return finish({ ok: true, status: response.status, responseHeaders, responseText: text, ...(truncated ? { responseTruncated: true } : {}) });
+          return finish({
+            ok: true,
+            status: response.status,
+            responseHeaders,
+            responseText: text,
+            ...(truncated ? { responseTruncated: true } : {}),
+          });
         }
         const errorDetail = (await readPrefix(response, ERROR_BODY_LIMIT)).text;
         last = { ok: false, status: response.status, errorKind: "http", errorDetail, responseHeaders: response.headers };
@@ -228,7 +234,11 @@ export async function sendWithRetry(
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
       } catch (error) {
         if (aborted !== undefined) {
-          last = { ok: false, errorKind: aborted, errorDetail: `${aborted === "timeout" ? `attempt timed out after ${attemptBudget} ms` : "deadline reached"}` };
+          last = {
+            ok: false,
+            errorKind: aborted,
+            errorDetail: `${aborted === "timeout" ? `attempt timed out after ${attemptBudget} ms` : "deadline reached"}`,
+          };
           if (aborted === "deadline" || !policy.retryTimeouts) return finish(last);
         } else {
           const message = error instanceof Error ? error.message : String(error);

@@ -94,7 +94,12 @@ export function evaluateFlag<T>(
   if (flag.kind === "invalid") return fallback(defaultValue, "ERROR", "PARSE_ERROR", flag.message);
   if (flag.kind === "disabled") return fallback(defaultValue, "DISABLED");
   if (!isTypeCompatible(expectedType, flag.variationType)) {
-    return fallback(defaultValue, "ERROR", "TYPE_MISMATCH", `flag ${JSON.stringify(flagKey)} is ${flag.variationType}, not ${expectedType}`);
+    return fallback(
+      defaultValue,
+      "ERROR",
+      "TYPE_MISMATCH",
+      `flag ${JSON.stringify(flagKey)} is ${flag.variationType}, not ${expectedType}`,
+    );
   }
   const ctx = context ?? EMPTY_CONTEXT;
   const rawKey = ctx.targetingKey;

@@ -222,6 +222,11 @@ export type CompiledFlagEntry = CompiledFlag | DisabledFlag | InvalidFlag;
 export interface CompiledConfiguration {
   readonly createdAt: string | undefined;
   readonly environment: string | undefined;
+  /**
+   * The configuration's top-level `observeFullEvaluationData` consent (default
+   * false): whether flag-evaluation rows may carry raw targeting keys and context.
+   */
+  readonly observeFullEvaluationData: boolean;
   readonly flags: ReadonlyMap<string, CompiledFlagEntry>;
   /** The flags that could not be compiled, with the reason (also in `flags`). */
   readonly invalidFlags: readonly InvalidFlag[];

@@ -305,11 +305,16 @@ export function parseConfiguration(json: string | object): CompiledConfiguration
     try {
       document = JSON.parse(json);
     } catch (e) {
-      throw new FlagpostError("invalid_config", `UFC configuration is not valid JSON: ${(e as Error).message}`, { field: "configuration", cause: e });
+      throw new FlagpostError("invalid_config", `UFC configuration is not valid JSON: ${(e as Error).message}`, {
+        field: "configuration",
+        cause: e,
+      });
     }
   }
   if (!isRecord(document)) throw new FlagpostError("invalid_config", "UFC configuration must be a JSON object", { field: "configuration" });
-  if (!isRecord(document.flags)) throw new FlagpostError("invalid_config", "UFC configuration must have a `flags` object", { field: "flags" });
+  if (!isRecord(document.flags)) {
+    throw new FlagpostError("invalid_config", "UFC configuration must have a `flags` object", { field: "flags" });
+  }
   const flags = new Map<string, CompiledFlagEntry>();
   const invalidFlags: InvalidFlag[] = [];
   for (const [key, raw] of Object.entries(document.flags)) {
@@ -317,10 +322,13 @@ export function parseConfiguration(json: string | object): CompiledConfiguration
     flags.set(key, entry);
     if (entry.kind === "invalid") invalidFlags.push(entry);
   }
-  const environment = isRecord(document.environment) && typeof document.environment.name === "string" ? document.environment.name : undefined;
+  const environment = isRecord(document.environment) && typeof document.environment.name === "string"
+    ? document.environment.name
+    : undefined;
   return {
     createdAt: typeof document.createdAt === "string" ? document.createdAt : undefined,
     environment,
+    observeFullEvaluationData: document.observeFullEvaluationData === true,
     flags,
     invalidFlags,
   };

@@ -4,7 +4,7 @@ import { FlagpostError } from "../../src/core/errors.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { decodeUleb128, encodeUleb128 } from "../../src/core/varint.ts";
 import { decodeSerialIds, encodeSerialIds } from "../../src/enrichment/serial-ids.ts";
-import { spanEnrichmentVectors } from "../support/shared.ts";
+import { spanEnrichmentVectors } from "../support/data.ts";
 
 const vectors = spanEnrichmentVectors();
 

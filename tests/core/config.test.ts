@@ -17,13 +17,20 @@ describe("resolveConfig defaults", () => {
   test("agent and OTLP endpoints", () => {
     expect(c.agentUrl).toBe("http://localhost:8126");
     expect(c.agentHeaders).toEqual({});
-    expect(c.otlpMetrics).toEqual({ endpoint: "http://localhost:4318/v1/metrics", headers: {}, timeoutMs: 10_000 });
+    expect(c.otlpMetrics).toEqual({
+      endpoint: "http://localhost:4318/v1/metrics",
+      headers: {},
+      timeoutMs: 10_000,
+      protocol: "http/protobuf",
+    });
   });
   test("identity, site, gates, caps", () => {
     expect([c.service, c.env, c.version, c.apiKey]).toEqual([undefined, undefined, undefined, undefined]);
     expect(c.site).toBe("datadoghq.com");
     expect(c.spanEnrichmentEnabled).toBe(false);
     expect(c.metricsEnabled).toBe(false);
+    expect(c.flagEvaluationsEnabled).toBe(true);
+    expect(c.tracesEnabled).toBe(true);
     expect(c.flushDeadlineMs).toBe(5_000);
     expect(c.limits).toEqual(DEFAULT_LIMITS);
     expect(c.limits.exposureCacheSize).toBe(65_536);
@@ -67,12 +74,17 @@ describe("resolveConfig from the environment", () => {
     expect(c.agentHeaders).toEqual({ Authorization: `Basic ${btoa("us:er:p@ss")}` });
   });
   test("OTLP metrics endpoint is taken verbatim", () => {
-    const c = resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://c:4318/custom", OTEL_EXPORTER_OTLP_ENDPOINT: "http://other:4318" });
+    const c = resolveConfig({
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://c:4318/custom",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://other:4318",
+    });
     expect(c.otlpMetrics.endpoint).toBe("http://c:4318/custom");
   });
   test("OTLP base endpoint gets /v1/metrics, with or without a trailing slash", () => {
     expect(resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" }).otlpMetrics.endpoint).toBe("http://c:4318/v1/metrics");
-    expect(resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/otlp/" }).otlpMetrics.endpoint).toBe("http://c:4318/otlp/v1/metrics");
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/otlp/" }).otlpMetrics.endpoint).toBe(
+      "http://c:4318/otlp/v1/metrics",
+    );
   });
   test("OTLP headers: generic, then metric-specific overriding", () => {
     const c = resolveConfig({ OTEL_EXPORTER_OTLP_HEADERS: "a=1,b=2", OTEL_EXPORTER_OTLP_METRICS_HEADERS: "B=3, c = x%2Cy " });
@@ -80,7 +92,9 @@ describe("resolveConfig from the environment", () => {
   });
   test("OTLP timeout: metric-specific first, then generic; 0 means default", () => {
     expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2500" }).otlpMetrics.timeoutMs).toBe(2500);
-    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2500", OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "700" }).otlpMetrics.timeoutMs).toBe(700);
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2500", OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "700" }).otlpMetrics.timeoutMs).toBe(
+      700,
+    );
     expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "0" }).otlpMetrics.timeoutMs).toBe(10_000);
   });
   test("booleans: true/1/yes and false/0/no in any case", () => {
@@ -93,9 +107,21 @@ describe("resolveConfig from the environment", () => {
   test("overrides win over the environment", () => {
     const c = resolveConfig(
       { DD_SERVICE: "env-svc", DD_TRACE_AGENT_URL: "http://a:1" },
-      { service: "code-svc", agentUrl: "http://b:2", metricsEnabled: true, limits: { maxQueuedExposures: 5 }, otlpMetrics: { timeoutMs: 50 } },
+      {
+        service: "code-svc",
+        agentUrl: "http://b:2",
+        metricsEnabled: true,
+        limits: { maxQueuedExposures: 5 },
+        otlpMetrics: { timeoutMs: 50 },
+      },
     );
-    expect([c.service, c.agentUrl, c.metricsEnabled, c.limits.maxQueuedExposures, c.otlpMetrics.timeoutMs]).toEqual(["code-svc", "http://b:2", true, 5, 50]);
+    expect([c.service, c.agentUrl, c.metricsEnabled, c.limits.maxQueuedExposures, c.otlpMetrics.timeoutMs]).toEqual([
+      "code-svc",
+      "http://b:2",
+      true,
+      5,
+      50,
+    ]);
     expect(c.limits.exposureCacheSize).toBe(65_536);
   });
 });
@@ -109,7 +135,11 @@ describe("resolveConfig rejects bad values with invalid_config naming the variab
     [{ DD_TRACE_AGENT_PORT: "65536" }, "DD_TRACE_AGENT_PORT", /1-65535/],
     [{ DD_TRACE_AGENT_PORT: "80a" }, "DD_TRACE_AGENT_PORT", /1-65535/],
     [{ DD_AGENT_HOST: "bad host" }, "DD_AGENT_HOST", /not a valid URL/],
-    [{ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "localhost:4318" }, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", /scheme localhost: is not supported/],
+    [
+      { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "localhost:4318" },
+      "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+      /scheme localhost: is not supported/,
+    ],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: "::" }, "OTEL_EXPORTER_OTLP_ENDPOINT", /not a valid URL/],
     [{ OTEL_EXPORTER_OTLP_TIMEOUT: "5s" }, "OTEL_EXPORTER_OTLP_TIMEOUT", /milliseconds/],
     [{ OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "-1" }, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", /milliseconds/],
@@ -152,5 +182,30 @@ describe("parseOtlpHeaders", () => {
   });
   test("keeps = inside values", () => {
     expect(parseOtlpHeaders("H", "auth=Basic abc==")).toEqual({ auth: "Basic abc==" });
+  });
+});
+
+describe("signal settings", () => {
+  test("OTLP protocol: metrics-specific wins over the general one; grpc and unknown values are refused", () => {
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).otlpMetrics.protocol).toBe("http/json");
+    expect(
+      resolveConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/protobuf" }).otlpMetrics
+        .protocol,
+    )
+      .toBe("http/protobuf");
+    expect(() => resolveConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toThrow(/grpc is not supported/);
+    expect(() => resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "thrift" })).toThrow(/OTEL_EXPORTER_OTLP_METRICS_PROTOCOL/);
+  });
+  test("gates for flag-evaluation rows and traces", () => {
+    expect(resolveConfig({ DD_FLAGGING_EVALUATION_COUNTS_ENABLED: "false" }).flagEvaluationsEnabled).toBe(false);
+    expect(resolveConfig({ DD_FLAGGING_EVALUATION_COUNTS_ENABLED: "false" }, { flagEvaluationsEnabled: true }).flagEvaluationsEnabled).toBe(
+      true,
+    );
+    expect(resolveConfig({ DD_TRACE_ENABLED: "0" }).tracesEnabled).toBe(false);
+  });
+  test("an exposure cache of 0 disables deduplication; negative caps are refused", () => {
+    expect(resolveConfig({}, { limits: { exposureCacheSize: 0 } }).limits.exposureCacheSize).toBe(0);
+    expect(() => resolveConfig({}, { limits: { exposureCacheSize: -1 } })).toThrow(/limits.exposureCacheSize/);
+    expect(() => resolveConfig({}, { limits: { maxTracePayloadBytes: 0 } })).toThrow(/limits.maxTracePayloadBytes/);
   });
 });

@@ -51,7 +51,13 @@ describe("loggers", () => {
     expect(s.lines).toEqual([["warn", ["[flagpost] shown", { n: 1 }]], ["error", ["[flagpost] also shown"]]]);
   });
   test("silentLogger drops everything; safeLogger swallows a throwing logger", () => {
-    const thrower = { debug: () => {}, warn: () => { throw new Error("logger down"); }, error: () => {} };
+    const thrower = {
+      debug: () => {},
+      warn: () => {
+        throw new Error("logger down");
+      },
+      error: () => {},
+    };
     expect(() => safeLogger(thrower).warn("x")).not.toThrow();
     expect(() => thrower.warn()).toThrow("logger down");
     expect(() => silentLogger().error("x")).not.toThrow();

@@ -38,7 +38,11 @@ describe("EVP proxy", () => {
         else c.enqueue(next);
       },
     });
-    const res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: EVP_HEADERS, body, duplex: "half" } as RequestInit);
+    const res = await send(
+      a,
+      "/evp_proxy/v2/api/v2/exposures",
+      { method: "POST", headers: EVP_HEADERS, body, duplex: "half" } as RequestInit,
+    );
     expect(res.status).toBe(502);
     expect(await res.text()).toBe("");
     expect(a.store.list()[0]!.error).toBe("EVP proxy: body exceeds 1024 bytes");
@@ -69,12 +73,17 @@ describe("EVP proxy", () => {
       "exposures[0].flag.key: must not be empty",
       "exposures[0].variant.key: must be a string, got undefined",
     ]);
-    expect(validateExposurePayload({ context: { service: "s" }, exposures: [{ ...EXPOSURE, subject: { id: "", attributes: {} } }] })).toEqual([]);
+    expect(validateExposurePayload({ context: { service: "s" }, exposures: [{ ...EXPOSURE, subject: { id: "", attributes: {} } }] }))
+      .toEqual([]);
   });
 
   test("a subdomain other than event-platform-intake is accepted but flagged", async () => {
     const a = agent();
-    await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: { ...EVP_HEADERS, "x-datadog-evp-subdomain": "other-intake" }, body: exposureBody() });
+    await send(a, "/evp_proxy/v2/api/v2/exposures", {
+      method: "POST",
+      headers: { ...EVP_HEADERS, "x-datadog-evp-subdomain": "other-intake" },
+      body: exposureBody(),
+    });
     const [rec] = await json<ExposureRecord[]>(a, "/test/exposures");
     expect(rec!.problems).toEqual(['X-Datadog-EVP-Subdomain: expected "event-platform-intake", got "other-intake"']);
   });
@@ -84,7 +93,11 @@ describe("EVP proxy", () => {
     let res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: EVP_HEADERS, body: "{not json" });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/^invalid JSON in exposures body: /);
-    res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: { ...EVP_HEADERS, "content-type": "text/plain" }, body: exposureBody() });
+    res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
+      method: "POST",
+      headers: { ...EVP_HEADERS, "content-type": "text/plain" },
+      body: exposureBody(),
+    });
     expect(res.status).toBe(415);
     res = await send(a, "/evp_proxy/v2/api/v2/logs", { method: "POST", headers: EVP_HEADERS, body: "{}" });
     expect(res.status).toBe(404);
@@ -97,7 +110,11 @@ describe("EVP proxy", () => {
 
   test("flag evaluation events are accepted and listed", async () => {
     const a = agent();
-    const res = await send(a, "/evp_proxy/v2/api/v2/flagevaluation", { method: "POST", headers: EVP_HEADERS, body: JSON.stringify([{ flag: "f" }, { flag: "g" }]) });
+    const res = await send(a, "/evp_proxy/v2/api/v2/flagevaluation", {
+      method: "POST",
+      headers: EVP_HEADERS,
+      body: JSON.stringify([{ flag: "f" }, { flag: "g" }]),
+    });
     expect(res.status).toBe(202);
     expect(await json(a, "/test/flagevaluations")).toMatchObject([{ payload: [{ flag: "f" }, { flag: "g" }] }]);
     expect(a.store.list()[0]!.kind).toBe("flagevaluation");
@@ -108,7 +125,11 @@ describe("gzip bodies", () => {
   test("Content-Encoding: gzip is inflated", async () => {
     const a = agent();
     const body = await gzip(new TextEncoder().encode(exposureBody(2)));
-    const res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: { ...EVP_HEADERS, "content-encoding": "gzip" }, body: body as BodyInit });
+    const res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
+      method: "POST",
+      headers: { ...EVP_HEADERS, "content-encoding": "gzip" },
+      body: body as BodyInit,
+    });
     expect(res.status).toBe(202);
     expect(a.store.list()[0]!.body).toEqual(body); // the record keeps the wire bytes
     expect((await json<ExposureRecord[]>(a, "/test/exposures"))[0]!.problems).toEqual([]);
@@ -118,17 +139,29 @@ describe("gzip bodies", () => {
     const a = agent({ maxBodyBytes: 64 * 1024 });
     const bomb = await gzip(new Uint8Array(8 * 1024 * 1024)); // 8 MiB of zeros, ~8 KiB compressed
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await send(a, "/v1/metrics", { method: "POST", headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" }, body: bomb as BodyInit });
+    const res = await send(a, "/v1/metrics", {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" },
+      body: bomb as BodyInit,
+    });
     expect(res.status).toBe(413);
     expect(await res.text()).toBe("inflated body exceeds 65536 bytes\n");
   });
 
   test("corrupt gzip is 400 and unknown encodings are 415", async () => {
     const a = agent();
-    let res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: { ...EVP_HEADERS, "content-encoding": "gzip" }, body: "not gzip at all" });
+    let res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
+      method: "POST",
+      headers: { ...EVP_HEADERS, "content-encoding": "gzip" },
+      body: "not gzip at all",
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe("body is not valid gzip data\n");
-    res = await send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: { ...EVP_HEADERS, "content-encoding": "br" }, body: "x" });
+    res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
+      method: "POST",
+      headers: { ...EVP_HEADERS, "content-encoding": "br" },
+      body: "x",
+    });
     expect(res.status).toBe(415);
   });
 });
@@ -138,14 +171,22 @@ describe("agentless intake", () => {
     const a = agent();
     let res = await send(a, "/api/v2/exposures", { method: "POST", headers: { "content-type": "application/json" }, body: exposureBody() });
     expect(res.status).toBe(403);
-    res = await send(a, "/api/v2/exposures", { method: "POST", headers: { "content-type": "application/json", "dd-api-key": "k" }, body: exposureBody() });
+    res = await send(a, "/api/v2/exposures", {
+      method: "POST",
+      headers: { "content-type": "application/json", "dd-api-key": "k" },
+      body: exposureBody(),
+    });
     expect(res.status).toBe(202);
     expect((await json<unknown[]>(a, "/test/exposures")).length).toBe(1);
   });
 
   test("accepts only the configured key when one is set", async () => {
     const a = agent({ apiKey: "secret" });
-    const res = await send(a, "/api/v2/exposures", { method: "POST", headers: { "content-type": "application/json", "dd-api-key": "other" }, body: exposureBody() });
+    const res = await send(a, "/api/v2/exposures", {
+      method: "POST",
+      headers: { "content-type": "application/json", "dd-api-key": "other" },
+      body: exposureBody(),
+    });
     expect(res.status).toBe(403);
     expect(a.store.list()[0]!.summary).toBe("403 wrong DD-API-KEY");
   });

@@ -3,7 +3,8 @@ import { ConnectionDroppedError, FaultRegistry, parseFaultSpec } from "../../moc
 import { agent, EVP_HEADERS, exposureBody, json, send } from "./helpers.ts";
 
 const addFault = (a: ReturnType<typeof agent>, spec: unknown) => send(a, "/test/faults", { method: "POST", body: JSON.stringify(spec) });
-const postExposure = (a: ReturnType<typeof agent>) => send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: EVP_HEADERS, body: exposureBody() });
+const postExposure = (a: ReturnType<typeof agent>) =>
+  send(a, "/evp_proxy/v2/api/v2/exposures", { method: "POST", headers: EVP_HEADERS, body: exposureBody() });
 
 describe("fault injection", () => {
   test("the next `times` matching requests get the status and Retry-After, then normal service resumes", async () => {
@@ -25,7 +26,11 @@ describe("fault injection", () => {
 
   test("GET lists pending faults, DELETE clears them", async () => {
     const a = agent();
-    await addFault(a, [{ path: "/v1/metrics", status: 429, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT" }, { path: "/v0.4/*", delayMs: 5, times: 3 }]);
+    await addFault(a, [{ path: "/v1/metrics", status: 429, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT" }, {
+      path: "/v0.4/*",
+      delayMs: 5,
+      times: 3,
+    }]);
     expect(await json(a, "/test/faults")).toMatchObject([
       { path: "/v1/metrics", status: 429, retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT", remaining: 1 },
       { path: "/v0.4/*", delayMs: 5, remaining: 3 },
@@ -54,7 +59,11 @@ describe("fault injection", () => {
   test("dropConnection makes app.fetch reject like fetch on a reset connection", async () => {
     const a = agent();
     await addFault(a, { path: "/v1/metrics", dropConnection: true });
-    const attempt = send(a, "/v1/metrics", { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: new Uint8Array(0) });
+    const attempt = send(a, "/v1/metrics", {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array(0),
+    });
     await expect(attempt).rejects.toBeInstanceOf(ConnectionDroppedError);
     await expect(send(a, "/v1/metrics", { method: "POST", body: "" })).resolves.toBeInstanceOf(Response);
     expect(new ConnectionDroppedError("/x")).toBeInstanceOf(TypeError);
@@ -62,16 +71,19 @@ describe("fault injection", () => {
   });
 
   test.each([
-    [{ status: 500 }, "fault.path must be a string starting with \"/\", got undefined"],
+    [{ status: 500 }, 'fault.path must be a string starting with "/", got undefined'],
     [{ path: "x", status: 500 }, 'fault.path must be a string starting with "/", got "x"'],
     [{ path: "/x" }, "fault needs at least one effect: status, delayMs or dropConnection"],
     [{ path: "/x", status: 600 }, "fault.status must be an integer from 100 to 599, got 600"],
     [{ path: "/x", status: 503, times: 0 }, "fault.times must be an integer from 1 to 1000000, got 0"],
     [{ path: "/x", delayMs: -1 }, "fault.delayMs must be an integer from 0 to 60000, got -1"],
-    [{ path: "/x", retryAfter: 1 , delayMs: 1 }, "fault.retryAfter needs a status to go with, got 1"],
+    [{ path: "/x", retryAfter: 1, delayMs: 1 }, "fault.retryAfter needs a status to go with, got 1"],
     [{ path: "/x", status: 503, dropConnection: true }, "fault.status cannot be combined with dropConnection, got 503"],
     [{ path: "/x", dropConnection: "yes" }, 'fault.dropConnection must be a boolean, got "yes"'],
-    [{ path: "/x", status: 500, colour: "red" }, 'fault.colour is not a known field (path, method, status, retryAfter, delayMs, times, dropConnection), got "red"'],
+    [
+      { path: "/x", status: 500, colour: "red" },
+      'fault.colour is not a known field (path, method, status, retryAfter, delayMs, times, dropConnection), got "red"',
+    ],
     [[1], "fault must be a JSON object, got 1"],
   ])("rejects %j: %s", async (spec, message) => {
     const a = agent();

@@ -35,7 +35,10 @@ export const EXPOSURE = {
 };
 
 export function exposureBody(n = 1): string {
-  return JSON.stringify({ context: { service: "svc", env: "prod", version: "1.2.3" }, exposures: Array.from({ length: n }, () => EXPOSURE) });
+  return JSON.stringify({
+    context: { service: "svc", env: "prod", version: "1.2.3" },
+    exposures: Array.from({ length: n }, () => EXPOSURE),
+  });
 }
 
 export const EVP_HEADERS = { "content-type": "application/json", "x-datadog-evp-subdomain": "event-platform-intake" };

@@ -2,7 +2,16 @@ import { describe, expect, test } from "bun:test";
 import { RequestStore } from "../../mock-agent/mod.ts";
 import { agent, EVP_HEADERS, exposureBody, json, send } from "./helpers.ts";
 
-type RequestJson = { method: string; url: string; path: string; body: string; headers: Record<string, string>; status: number; sessionToken: string | null; time: number };
+type RequestJson = {
+  method: string;
+  url: string;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  status: number;
+  sessionToken: string | null;
+  time: number;
+};
 
 const postExposure = (a: ReturnType<typeof agent>, headers: Record<string, string> = {}, query = "") =>
   send(a, `/evp_proxy/v2/api/v2/exposures${query}`, { method: "POST", headers: { ...EVP_HEADERS, ...headers }, body: exposureBody() });
@@ -33,7 +42,9 @@ describe("sessions (dd-apm-test-agent semantics)", () => {
     await postExposure(a, {}, "?test_session_token=B");
     await postExposure(a);
     expect((await json<unknown[]>(a, "/test/exposures", { headers: { "x-datadog-test-session-token": "A" } })).length).toBe(1);
-    expect((await json<RequestJson[]>(a, "/test/session/requests?test_session_token=B"))[0]!.url).toBe("/evp_proxy/v2/api/v2/exposures?test_session_token=B");
+    expect((await json<RequestJson[]>(a, "/test/session/requests?test_session_token=B"))[0]!.url).toBe(
+      "/evp_proxy/v2/api/v2/exposures?test_session_token=B",
+    );
     expect((await json<unknown[]>(a, "/test/exposures")).length).toBe(3);
   });
 
@@ -80,13 +91,33 @@ describe("bounded store", () => {
     for (let i = 0; i < 5; i++) await send(a, `/info?i=${i}`);
     const urls = (await json<RequestJson[]>(a, "/test/session/requests")).map((r) => r.url);
     expect(urls).toEqual(["/info?i=2", "/info?i=3", "/info?i=4"]);
-    expect(await json(a, "/test/stats")).toMatchObject({ received: 5, stored: 3, evicted: 2, maxRequests: 3, byKind: { info: 5 }, byStatus: { "200": 5 } });
+    expect(await json(a, "/test/stats")).toMatchObject({
+      received: 5,
+      stored: 3,
+      evicted: 2,
+      maxRequests: 3,
+      byKind: { info: 5 },
+      byStatus: { "200": 5 },
+    });
   });
 
   test("evicts by stored bytes too", () => {
     const store = new RequestStore({ maxRequests: 100, maxBytes: 5_000 });
     for (let i = 0; i < 10; i++) {
-      store.add({ id: store.nextId(), time: 0, method: "POST", path: "/p", query: "", headers: {}, body: new Uint8Array(1_000), status: 200, kind: "other", sessionToken: null, fault: false, summary: "" });
+      store.add({
+        id: store.nextId(),
+        time: 0,
+        method: "POST",
+        path: "/p",
+        query: "",
+        headers: {},
+        body: new Uint8Array(1_000),
+        status: 200,
+        kind: "other",
+        sessionToken: null,
+        fault: false,
+        summary: "",
+      });
     }
     expect(store.size).toBe(4);
     expect(store.stats().evicted).toBe(6);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { decodeOtlpMetricsProtobuf, OtlpDecodeError, sumEvaluations } from "../../mock-agent/mod.ts";
 import { agent, hexToBytes, json, send } from "./helpers.ts";
 
-const VECTOR_FILE = new URL("../../../shared/vectors/otlp-metrics.md", import.meta.url);
+const VECTOR_FILE = new URL("../data/vectors/otlp-metrics.md", import.meta.url);
 
 async function vectorBytes(): Promise<Uint8Array> {
   const text = await Bun.file(VECTOR_FILE).text();
@@ -82,15 +82,34 @@ describe("OTLP metrics", () => {
     });
     const request = (points: unknown[]) =>
       JSON.stringify({
-        resourceMetrics: [{ scopeMetrics: [{ scope: { name: "ddtrace.openfeature" }, metrics: [{ name: "feature_flag.evaluations", sum: { dataPoints: points, aggregationTemporality: 1, isMonotonic: true } }] }] }],
+        resourceMetrics: [{
+          scopeMetrics: [{
+            scope: { name: "ddtrace.openfeature" },
+            metrics: [{ name: "feature_flag.evaluations", sum: { dataPoints: points, aggregationTemporality: 1, isMonotonic: true } }],
+          }],
+        }],
       });
     const a = agent();
     const headers = { "content-type": "application/json" };
-    await send(a, "/v1/metrics", { method: "POST", headers, body: request([point("3", [["feature_flag.key", "a"], ["feature_flag.result.variant", "on"]]), point("1", [["feature_flag.key", "b"]])]) });
-    const res = await send(a, "/v1/metrics", { method: "POST", headers, body: request([point("4", [["feature_flag.result.variant", "on"], ["feature_flag.key", "a"]])]) });
+    await send(a, "/v1/metrics", {
+      method: "POST",
+      headers,
+      body: request([
+        point("3", [["feature_flag.key", "a"], ["feature_flag.result.variant", "on"]]),
+        point("1", [["feature_flag.key", "b"]]),
+      ]),
+    });
+    const res = await send(a, "/v1/metrics", {
+      method: "POST",
+      headers,
+      body: request([point("4", [["feature_flag.result.variant", "on"], ["feature_flag.key", "a"]])]),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("{}");
-    const { evaluations } = await json<{ evaluations: Array<{ attributes: Record<string, string>; count: number; points: number }> }>(a, "/test/metrics");
+    const { evaluations } = await json<{ evaluations: Array<{ attributes: Record<string, string>; count: number; points: number }> }>(
+      a,
+      "/test/metrics",
+    );
     expect(evaluations.map((e) => [e.attributes["feature_flag.key"], e.count, e.points])).toEqual([["a", 7, 2], ["b", 1, 1]]);
   });
 
@@ -106,7 +125,9 @@ describe("OTLP metrics", () => {
     expect(decoded.resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.sum!.dataPoints![0]!.asInt).toBe("-2");
     const big = new Uint8Array(req);
     big.set([0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00], req.length - 8); // 2^53 + 1
-    expect(decodeOtlpMetricsProtobuf(big).resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.sum!.dataPoints![0]!.asInt).toBe("9007199254740993");
+    expect(decodeOtlpMetricsProtobuf(big).resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.sum!.dataPoints![0]!.asInt).toBe(
+      "9007199254740993",
+    );
     expect(sumEvaluations([decodeOtlpMetricsProtobuf(req)], "")).toEqual([
       { resource: {}, scope: "", attributes: {}, count: -2, points: 1 },
     ]);
@@ -156,7 +177,9 @@ describe("OTLP metrics", () => {
   test("OTLP is not served by the APM-only app, nor traces by the OTLP-only app", async () => {
     const a = agent();
     const bytes = await vectorBytes();
-    expect((await a.apmApp.fetch(new Request("http://a/v1/metrics", { method: "POST", headers: PROTOBUF, body: bytes as BodyInit }))).status).toBe(404);
+    expect(
+      (await a.apmApp.fetch(new Request("http://a/v1/metrics", { method: "POST", headers: PROTOBUF, body: bytes as BodyInit }))).status,
+    ).toBe(404);
     expect((await a.otlpApp.fetch(new Request("http://a/info"))).status).toBe(404);
     expect((await a.otlpApp.fetch(new Request("http://a/test/stats"))).status).toBe(200);
   });

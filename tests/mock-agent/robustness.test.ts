@@ -68,15 +68,22 @@ describe("no input stops it", () => {
     const body = encode([[{ service: "s", name: "n", trace_id: 1, span_id: 1 }]]);
     const headers = { "content-type": "application/msgpack", "x-datadog-trace-count": "1" };
     const statuses = await Promise.all(
-      Array.from({ length: 10_000 }, (_, i) =>
-        i % 2 === 0
-          ? send(a, "/v0.4/traces", { method: "PUT", headers, body }).then((r) => r.status)
-          : send(a, "/v0.4/traces", { method: "PUT", headers, body: "garbage" }).then((r) => r.status)
+      Array.from(
+        { length: 10_000 },
+        (_, i) =>
+          i % 2 === 0
+            ? send(a, "/v0.4/traces", { method: "PUT", headers, body }).then((r) => r.status)
+            : send(a, "/v0.4/traces", { method: "PUT", headers, body: "garbage" }).then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 200).length).toBe(5_000);
     expect(statuses.filter((s) => s === 400).length).toBe(5_000);
-    expect(await json(a, "/test/stats")).toMatchObject({ received: 10_000, stored: 2_000, evicted: 8_000, byStatus: { "200": 5_000, "400": 5_000 } });
+    expect(await json(a, "/test/stats")).toMatchObject({
+      received: 10_000,
+      stored: 2_000,
+      evicted: 8_000,
+      byStatus: { "200": 5_000, "400": 5_000 },
+    });
     expect((await send(a, "/info")).status).toBe(200);
   });
 });

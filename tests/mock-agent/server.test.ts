@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
-import { startMockAgent, type RunningMockAgent } from "../../mock-agent/mod.ts";
+import { type RunningMockAgent, startMockAgent } from "../../mock-agent/mod.ts";
 
 describe("startMockAgent on real sockets (bun)", () => {
   let agent: RunningMockAgent;
@@ -20,7 +20,11 @@ describe("startMockAgent on real sockets (bun)", () => {
   });
 
   test("EVP without subdomain → 502 empty; traces decoded; OTLP on its own port; both ports inspect", async () => {
-    let res = await fetch(`${agent.url}/evp_proxy/v2/api/v2/exposures`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    let res = await fetch(`${agent.url}/evp_proxy/v2/api/v2/exposures`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(res.status).toBe(502);
     expect(await res.text()).toBe("");
     res = await fetch(`${agent.url}/v0.4/traces`, {
@@ -29,7 +33,11 @@ describe("startMockAgent on real sockets (bun)", () => {
       body: encode([[{ service: "s", name: "n", trace_id: 5, span_id: 6 }]]),
     });
     expect(await res.json()).toEqual({ rate_by_service: { "service:,env:": 1 } });
-    res = await fetch(`${agent.otlpUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: new Uint8Array([0x0a, 0x05]) });
+    res = await fetch(`${agent.otlpUrl}/v1/metrics`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array([0x0a, 0x05]),
+    });
     expect(res.status).toBe(400);
     expect((await fetch(`${agent.url}/v1/metrics`, { method: "POST" })).status).toBe(404);
     const traces = (await (await fetch(`${agent.otlpUrl}/test/traces`)).json()) as unknown[][];
@@ -39,9 +47,17 @@ describe("startMockAgent on real sockets (bun)", () => {
 
   test("a dropConnection fault makes the client's fetch reject, then service resumes", async () => {
     await fetch(`${agent.url}/test/faults`, { method: "POST", body: JSON.stringify({ path: "/v0.4/traces", dropConnection: true }) });
-    const attempt = fetch(`${agent.url}/v0.4/traces`, { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" }, body: encode([]) });
+    const attempt = fetch(`${agent.url}/v0.4/traces`, {
+      method: "PUT",
+      headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" },
+      body: encode([]),
+    });
     await expect(attempt).rejects.toThrow();
-    const res = await fetch(`${agent.url}/v0.4/traces`, { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" }, body: encode([]) });
+    const res = await fetch(`${agent.url}/v0.4/traces`, {
+      method: "PUT",
+      headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" },
+      body: encode([]),
+    });
     expect(res.status).toBe(200);
   });
 

@@ -24,7 +24,13 @@ const spanMap = (over: Record<string, unknown> = {}) => ({
 
 const v04 = (traces: unknown) => encode(traces, { useBigInt64: true });
 
-function putTraces(a: ReturnType<typeof agent>, version: "v0.4" | "v0.5", body: Uint8Array | string, count: string | null, contentType = "application/msgpack") {
+function putTraces(
+  a: ReturnType<typeof agent>,
+  version: "v0.4" | "v0.5",
+  body: Uint8Array | string,
+  count: string | null,
+  contentType = "application/msgpack",
+) {
   const headers: Record<string, string> = { "content-type": contentType };
   if (count !== null) headers["x-datadog-trace-count"] = count;
   return send(a, `/${version}/traces`, { method: "PUT", headers, body: body as BodyInit });
@@ -53,7 +59,11 @@ describe("v0.4 traces", () => {
 
   test("POST works too and the rate_by_service answer is configurable", async () => {
     const a = agent({ rateByService: { "service:checkout,env:prod": 0.5 } });
-    const res = await send(a, "/v0.4/traces", { method: "POST", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" }, body: v04([[spanMap()]]) });
+    const res = await send(a, "/v0.4/traces", {
+      method: "POST",
+      headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+      body: v04([[spanMap()]]),
+    });
     expect(await res.json()).toEqual({ rate_by_service: { "service:checkout,env:prod": 0.5 } });
   });
 
@@ -143,15 +153,25 @@ describe("v0.5 traces", () => {
     if (r.decoded?.kind !== "traces") throw new Error("not decoded");
     expect(r.decoded.version).toBe("v0.5");
     expect(r.decoded.traces[0]![0]).toEqual({
-      service: "checkout", name: "http.request", resource: "GET /cart", trace_id: BIG_TRACE, span_id: 42n, parent_id: 0n,
-      start: START, duration: 1500n, error: 0, meta: { ffe_flags_enc: "ZAgUAg==" }, metrics: { _sampling_priority_v1: 1 }, type: "web",
+      service: "checkout",
+      name: "http.request",
+      resource: "GET /cart",
+      trace_id: BIG_TRACE,
+      span_id: 42n,
+      parent_id: 0n,
+      start: START,
+      duration: 1500n,
+      error: 0,
+      meta: { ffe_flags_enc: "ZAgUAg==" },
+      metrics: { _sampling_priority_v1: 1 },
+      type: "web",
     });
   });
 
   test.each([
     ["a span with 11 elements", [table, [[span.slice(0, 11)]]], /expected a 12-element span array, got 11/],
     ["an index past the table", [table, [[[99, ...span.slice(1)]]]], /service: string index 99 out of range \(table has 8\)/],
-    ["a table not starting with \"\"", [["x", ...table.slice(1)], [[span]]], /stringTable\[0\]: must be ""/],
+    ['a table not starting with ""', [["x", ...table.slice(1)], [[span]]], /stringTable\[0\]: must be ""/],
     ["a non-string table entry", [["", 5], []], /stringTable\[1\]: expected str, got int/],
     ["a payload of 3 elements", [table, [], []], /expected \[stringTable, traces\] \(2 elements\), got 3/],
     ["a string used as an index", [table, [[["svc", ...span.slice(1)]]]], /service: expected uint32 string index, got str/],

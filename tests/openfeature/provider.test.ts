@@ -33,15 +33,27 @@ describe("server paradigm", () => {
     await ServerOpenFeature.setProviderAndWait(new FlagpostProvider({ configuration: ufcText }));
     const client = ServerOpenFeature.getClient();
     expect(await client.getBooleanDetails("nope", false, {})).toMatchObject({ value: false, reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
-    expect(await client.getStringDetails("kill-switch", "d", { targetingKey: "a" })).toMatchObject({ value: "d", errorCode: "TYPE_MISMATCH" });
-    expect(await client.getStringDetails("operator-grease-flag", "d", { targetingKey: "a" })).toMatchObject({ value: "d", reason: "ERROR", errorCode: "PARSE_ERROR" });
-    expect(await client.getStringDetails("new-user-onboarding", "d", { country: "France" })).toMatchObject({ value: "d", errorCode: "TARGETING_KEY_MISSING" });
+    expect(await client.getStringDetails("kill-switch", "d", { targetingKey: "a" })).toMatchObject({
+      value: "d",
+      errorCode: "TYPE_MISMATCH",
+    });
+    expect(await client.getStringDetails("operator-grease-flag", "d", { targetingKey: "a" })).toMatchObject({
+      value: "d",
+      reason: "ERROR",
+      errorCode: "PARSE_ERROR",
+    });
+    expect(await client.getStringDetails("new-user-onboarding", "d", { country: "France" })).toMatchObject({
+      value: "d",
+      errorCode: "TARGETING_KEY_MISSING",
+    });
     expect(await client.getNumberDetails("disabled_flag", 7, {})).toMatchObject({ value: 7, reason: "DISABLED" });
   });
 
   test("onEvaluation is called once per evaluation, success or error, with the telemetry fields", async () => {
     const records: EvaluationRecord[] = [];
-    await ServerOpenFeature.setProviderAndWait(new FlagpostProvider({ configuration: ufc, onEvaluation: (r) => records.push(r), now: () => 1234 }));
+    await ServerOpenFeature.setProviderAndWait(
+      new FlagpostProvider({ configuration: ufc, onEvaluation: (r) => records.push(r), now: () => 1234 }),
+    );
     const client = ServerOpenFeature.getClient();
     await client.getStringValue("new-user-onboarding", "d", { targetingKey: "zach", plan: "pro" });
     await client.getBooleanValue("missing", false, { targetingKey: "zach" });
@@ -58,6 +70,7 @@ describe("server paradigm", () => {
         targetingKey: "zach",
         attributes: { plan: "pro" },
         timestamp: 1234,
+        observeFullEvaluationData: false,
       },
       {
         flagKey: "missing",
@@ -71,6 +84,7 @@ describe("server paradigm", () => {
         targetingKey: "zach",
         attributes: {},
         timestamp: 1234,
+        observeFullEvaluationData: false,
       },
     ]);
   });
@@ -79,18 +93,26 @@ describe("server paradigm", () => {
     let calls = 0;
     const warnings: string[] = [];
     const logger = { debug() {}, warn: (m: string) => warnings.push(m), error() {} };
-    const throwing = new FlagpostProvider({ configuration: ufc, logger, onEvaluation: () => {
-      calls++;
-      throw new Error("boom");
-    } });
+    const throwing = new FlagpostProvider({
+      configuration: ufc,
+      logger,
+      onEvaluation: () => {
+        calls++;
+        throw new Error("boom");
+      },
+    });
     await ServerOpenFeature.setProviderAndWait(throwing);
     const details = await ServerOpenFeature.getClient().getBooleanDetails("kill-switch", false, { targetingKey: "a", country: "US" });
     expect(details).toMatchObject({ value: true, reason: "TARGETING_MATCH" });
     expect(details.errorCode).toBeUndefined();
-    const rejecting = new FlagpostProvider({ configuration: ufc, logger, onEvaluation: (() => {
-      calls++;
-      return Promise.reject(new Error("later"));
-    }) as never });
+    const rejecting = new FlagpostProvider({
+      configuration: ufc,
+      logger,
+      onEvaluation: (() => {
+        calls++;
+        return Promise.reject(new Error("later"));
+      }) as never,
+    });
     expect((await rejecting.resolveBooleanEvaluation("kill-switch", false, { targetingKey: "a", country: "US" })).value).toBe(true);
     await Promise.resolve();
     expect(calls).toBe(2);
@@ -130,7 +152,9 @@ describe("server paradigm", () => {
     provider.setConfiguration(next);
     await new Promise((r) => setTimeout(r, 10));
     expect(changes).toEqual([["kill-switch", "empty_flag"]]);
-    expect(await ServerOpenFeature.getClient().getBooleanDetails("kill-switch", false, { targetingKey: "a", country: "US" })).toMatchObject({ reason: "DISABLED" });
+    expect(await ServerOpenFeature.getClient().getBooleanDetails("kill-switch", false, { targetingKey: "a", country: "US" })).toMatchObject(
+      { reason: "DISABLED" },
+    );
   });
 
   test("setConfiguration rejects an unusable document and keeps the current one", () => {
@@ -149,20 +173,25 @@ describe("server paradigm", () => {
     const provider = new FlagpostProvider();
     const events: string[] = [];
     provider.events.addHandler("PROVIDER_READY", () => events.push("ready"));
-    expect(await provider.resolveBooleanEvaluation("kill-switch", false, {})).toMatchObject({ reason: "ERROR", errorCode: "PROVIDER_NOT_READY" });
+    expect(await provider.resolveBooleanEvaluation("kill-switch", false, {})).toMatchObject({
+      reason: "ERROR",
+      errorCode: "PROVIDER_NOT_READY",
+    });
     provider.setConfiguration(ufc);
     expect(events).toEqual(["ready"]);
     expect((await provider.resolveBooleanEvaluation("kill-switch", false, { targetingKey: "a", country: "US" })).value).toBe(true);
   });
 
   test("bad options are rejected with FlagpostError naming the field", () => {
-    for (const [options, field] of [
-      [{ url: "not a url" }, "url"],
-      [{ url: "ftp://x/y" }, "url"],
-      [{ timeoutMs: 0 }, "timeoutMs"],
-      [{ pollIntervalMs: 10 }, "pollIntervalMs"],
-      [{ onEvaluation: 1 }, "onEvaluation"],
-    ] as const) {
+    for (
+      const [options, field] of [
+        [{ url: "not a url" }, "url"],
+        [{ url: "ftp://x/y" }, "url"],
+        [{ timeoutMs: 0 }, "timeoutMs"],
+        [{ pollIntervalMs: 10 }, "pollIntervalMs"],
+        [{ onEvaluation: 1 }, "onEvaluation"],
+      ] as const
+    ) {
       let error: unknown;
       try {
         new FlagpostProvider(options as never);
@@ -182,7 +211,12 @@ describe("web paradigm", () => {
     await WebOpenFeature.setProviderAndWait(new FlagpostWebProvider({ configuration: ufc, onEvaluation: (r) => records.push(r) }));
     const client = WebOpenFeature.getClient();
     const details = client.getBooleanDetails("kill-switch", false);
-    expect(details).toMatchObject({ value: true, variant: "on", reason: "TARGETING_MATCH", flagMetadata: { __dd_allocation_key: "on-for-NA", __dd_do_log: true } });
+    expect(details).toMatchObject({
+      value: true,
+      variant: "on",
+      reason: "TARGETING_MATCH",
+      flagMetadata: { __dd_allocation_key: "on-for-NA", __dd_do_log: true },
+    });
     expect(client.getStringDetails("kill-switch", "d")).toMatchObject({ value: "d", errorCode: "TYPE_MISMATCH" });
     expect(records.map((r) => [r.flagKey, r.reason, r.targetingKey, r.attributes])).toEqual([
       ["kill-switch", "TARGETING_MATCH", "alice", { country: "US" }],

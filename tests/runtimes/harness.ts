@@ -20,24 +20,24 @@ import type { Runtime, ScenarioInputs } from "./types.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
-const shared = resolve(root, "../shared");
+const data = resolve(root, "tests/data");
 const tmp = join(root, ".tmp", "runtimes");
 mkdirSync(tmp, { recursive: true });
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
 
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
-const only = args.find((a, i) => args[i - 1] === "--runtime")?.split(",") as Runtime[] | undefined;
+const only = args.find((_a, i) => args[i - 1] === "--runtime")?.split(",") as Runtime[] | undefined;
 const runtimes: Runtime[] = only ?? ["node", "deno", "bun", "workerd"];
 
 // ---- inputs: everything a part needs from files -------------------------------------------
-const casesDir = join(shared, "fixtures/ffe-system-test-data/evaluation-cases");
-const otlpMd = readFileSync(join(shared, "vectors/otlp-metrics.md"), "utf8");
+const casesDir = join(data, "fixtures/ffe-system-test-data/evaluation-cases");
+const otlpMd = readFileSync(join(data, "vectors/otlp-metrics.md"), "utf8");
 const inputsBase: Omit<ScenarioInputs, "loopbackUrl"> = {
-  spanEnrichment: JSON.parse(readFileSync(join(shared, "vectors/span-enrichment.json"), "utf8")),
+  spanEnrichment: JSON.parse(readFileSync(join(data, "vectors/span-enrichment.json"), "utf8")),
   otlpVectorHex: /```\s*\n([0-9a-f\s]+)\n```/.exec(otlpMd)![1]!.replace(/\s+/g, ""),
   fixtures: {
-    ufcConfig: JSON.parse(readFileSync(join(shared, "fixtures/ffe-system-test-data/ufc-config.json"), "utf8")),
+    ufcConfig: JSON.parse(readFileSync(join(data, "fixtures/ffe-system-test-data/ufc-config.json"), "utf8")),
     cases: readdirSync(casesDir).filter((f) => f.endsWith(".json")).sort().map((file) => ({
       file,
       cases: JSON.parse(readFileSync(join(casesDir, file), "utf8")),
@@ -119,7 +119,16 @@ async function runNode(): Promise<Results> {
 }
 
 function runDeno(): Promise<Results> {
-  return spawnResults([bin("deno"), "run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--allow-sys", join(here, "entries/deno.ts"), inputsPath]);
+  return spawnResults([
+    bin("deno"),
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-read",
+    "--allow-env",
+    "--allow-sys",
+    join(here, "entries/deno.ts"),
+    inputsPath,
+  ]);
 }
 
 function runBun(): Promise<Results> {
@@ -192,7 +201,11 @@ for (const runtime of runtimes) {
     }
     passed += ok;
     failed += problems.length;
-    console.log(`${problems.length === 0 ? "ok  " : "FAIL"} ${runtime.padEnd(7)} ${part.name}: ${ok}/${Object.keys(expected).length} checks (${ms} ms for the runtime)`);
+    console.log(
+      `${problems.length === 0 ? "ok  " : "FAIL"} ${runtime.padEnd(7)} ${part.name}: ${ok}/${
+        Object.keys(expected).length
+      } checks (${ms} ms for the runtime)`,
+    );
     for (const p of problems.slice(0, 40)) console.log(p);
     if (problems.length > 40) console.log(`  … ${problems.length - 40} more`);
   }

@@ -22,15 +22,15 @@ export interface ScenarioModules {
 export interface ScenarioInputs {
   /** Base URL of a loopback HTTP server the harness runs (see harness.ts for its routes). */
   loopbackUrl: string;
-  /** ../shared/vectors/span-enrichment.json, parsed. */
+  /** tests/data/vectors/span-enrichment.json, parsed. */
   spanEnrichment: {
     serialIds: Array<{ ids: number[]; encoded: string }>;
     subjectHashes: Array<{ key: string; sha256: string }>;
   };
-  /** ../shared/vectors/otlp-metrics.md's decode vector, as hex. */
+  /** tests/data/vectors/otlp-metrics.md's decode vector, as hex. */
   otlpVectorHex: string;
   fixtures: {
-    /** ../shared/fixtures/ffe-system-test-data/ufc-config.json, parsed. */
+    /** tests/data/fixtures/ffe-system-test-data/ufc-config.json, parsed. */
     ufcConfig: unknown;
     /** Each evaluation-cases/*.json file, parsed. */
     cases: Array<{ file: string; cases: unknown[] }>;

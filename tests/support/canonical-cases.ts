@@ -1,5 +1,5 @@
 /**
- * The canonical evaluation cases of ../shared/fixtures/ffe-system-test-data, as every consumer
+ * The canonical evaluation cases of tests/data/fixtures/ffe-system-test-data, as every consumer
  * (unit tests, the runtime matrix part, the benchmark) reads them. Pure: no file access here
  * (workerd bundles this module), so loading stays with the caller.
  */

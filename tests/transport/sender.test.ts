@@ -28,7 +28,12 @@ describe("sendWithRetry", () => {
   test("200: one attempt, ok, body and headers sent as given", async () => {
     const r = recorder();
     server.use(http.put(URL_, async ({ request }) => (await r.note(request), new HttpResponse(null, { status: 200 }))));
-    const outcome = await sendWithRetry({ url: URL_, method: "PUT", headers: { "Content-Type": "application/x-protobuf" }, body: new Uint8Array([1, 2, 3]) }, policy);
+    const outcome = await sendWithRetry({
+      url: URL_,
+      method: "PUT",
+      headers: { "Content-Type": "application/x-protobuf" },
+      body: new Uint8Array([1, 2, 3]),
+    }, policy);
     expect(outcome).toMatchObject({ ok: true, status: 200, attempts: 1 });
     expect(outcome.errorKind).toBeUndefined();
     expect(outcomeReason(outcome)).toBe("");
@@ -53,7 +58,12 @@ describe("sendWithRetry", () => {
   });
 
   test("GET without a body; a 304 is reported with its status and headers", async () => {
-    server.use(http.get(URL_, ({ request }) => new HttpResponse(null, { status: 304, headers: { ETag: `"${request.headers.get("if-none-match")}"` } })));
+    server.use(
+      http.get(
+        URL_,
+        ({ request }) => new HttpResponse(null, { status: 304, headers: { ETag: `"${request.headers.get("if-none-match")}"` } }),
+      ),
+    );
     const outcome = await sendWithRetry({ url: URL_, method: "GET", headers: { "If-None-Match": "v1" } }, policy);
     expect(outcome).toMatchObject({ ok: false, status: 304, attempts: 1, errorKind: "http" });
     expect(outcome.responseHeaders?.get("etag")).toBe('"v1"');
@@ -79,7 +89,9 @@ describe("sendWithRetry", () => {
   test("503 with Retry-After: retried after the server's delay, then succeeds", async () => {
     const times: number[] = [];
     server.use(
-      http.post(URL_, () => (times.push(performance.now()), new HttpResponse("busy", { status: 503, headers: { "Retry-After": "1" } })), { once: true }),
+      http.post(URL_, () => (times.push(performance.now()), new HttpResponse("busy", { status: 503, headers: { "Retry-After": "1" } })), {
+        once: true,
+      }),
       http.post(URL_, () => (times.push(performance.now()), new HttpResponse(null, { status: 200 }))),
     );
     const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { deadlineMs: 5_000 });
@@ -194,9 +206,9 @@ describe("sendWithRetry", () => {
       });
     const statuses = [200, 503, 400];
     let i = 0;
-    const fakeFetch = (async () => {
+    const fakeFetch = (() => {
       const status = statuses[i++]!;
-      return new Response(body(String(status)), { status });
+      return Promise.resolve(new Response(body(String(status)), { status }));
     }) as unknown as typeof fetch;
     await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });
     await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });

@@ -30,7 +30,8 @@ for (const { file, cases } of files) {
         if (expected.errorCode !== undefined) expect(result.errorCode).toBe(expected.errorCode as never);
         if (expected.reason !== "ERROR") expect(result.errorCode).toBeUndefined();
         // A served variation carries its variant and allocation; a fallback carries neither.
-        const served = ["TARGETING_MATCH", "SPLIT", "STATIC"].includes(expected.reason) || (expected.reason === "DEFAULT" && result.variant !== undefined);
+        const served = ["TARGETING_MATCH", "SPLIT", "STATIC"].includes(expected.reason) ||
+          (expected.reason === "DEFAULT" && result.variant !== undefined);
         expect(result.variant !== undefined).toBe(served);
         expect(result.allocationKey !== undefined).toBe(served);
       });
@@ -40,5 +41,11 @@ for (const { file, cases } of files) {
 
 test("the case without a targeting key that needs sharding is TARGETING_KEY_MISSING", () => {
   const r = evaluateFlag(config, "new-user-onboarding", "string", "default", { country: "France" });
-  expect(r).toEqual({ value: "default", reason: "ERROR", errorCode: "TARGETING_KEY_MISSING", errorMessage: expect.any(String), doLog: false });
+  expect(r).toEqual({
+    value: "default",
+    reason: "ERROR",
+    errorCode: "TARGETING_KEY_MISSING",
+    errorMessage: expect.any(String),
+    doLog: false,
+  });
 });

@@ -32,9 +32,27 @@ const config = parseConfiguration(configOf({
   disabled: stringFlag("disabled", [], { enabled: false }),
   nothing: stringFlag("nothing", [ruleAllocation([{ attribute: "never", operator: "IS_NULL", value: false }])]),
   byId: stringFlag("byId", [ruleAllocation([{ attribute: "id", operator: "ONE_OF", value: ["alice"] }])]),
-  integer: { key: "integer", enabled: true, variationType: "INTEGER", variations: { one: { key: "one", value: 1 } }, allocations: [{ key: "a", splits: [{ variationKey: "one", shards: [] }] }] },
-  numeric: { key: "numeric", enabled: true, variationType: "NUMERIC", variations: { pi: { key: "pi", value: 3.14 } }, allocations: [{ key: "a", splits: [{ variationKey: "pi", shards: [] }] }] },
-  json: { key: "json", enabled: true, variationType: "JSON", variations: { v: { key: "v", value: { a: [1] } } }, allocations: [{ key: "a", splits: [{ variationKey: "v", shards: [] }] }] },
+  integer: {
+    key: "integer",
+    enabled: true,
+    variationType: "INTEGER",
+    variations: { one: { key: "one", value: 1 } },
+    allocations: [{ key: "a", splits: [{ variationKey: "one", shards: [] }] }],
+  },
+  numeric: {
+    key: "numeric",
+    enabled: true,
+    variationType: "NUMERIC",
+    variations: { pi: { key: "pi", value: 3.14 } },
+    allocations: [{ key: "a", splits: [{ variationKey: "pi", shards: [] }] }],
+  },
+  json: {
+    key: "json",
+    enabled: true,
+    variationType: "JSON",
+    variations: { v: { key: "v", value: { a: [1] } } },
+    allocations: [{ key: "a", splits: [{ variationKey: "v", shards: [] }] }],
+  },
 }));
 
 describe("reasons", () => {
@@ -74,7 +92,11 @@ describe("reasons", () => {
     expect(evaluateFlag(config, "nothing", "string", "d", { targetingKey: "k" })).toEqual({ value: "d", reason: "DEFAULT", doLog: false });
   });
   test("disabled flag → DISABLED with the default", () => {
-    expect(evaluateFlag(config, "disabled", "string", "d", { targetingKey: "k" })).toEqual({ value: "d", reason: "DISABLED", doLog: false });
+    expect(evaluateFlag(config, "disabled", "string", "d", { targetingKey: "k" })).toEqual({
+      value: "d",
+      reason: "DISABLED",
+      doLog: false,
+    });
   });
 });
 
@@ -95,7 +117,11 @@ describe("date windows (startAt ≤ now ≤ endAt)", () => {
 
 describe("errors", () => {
   test("no configuration → PROVIDER_NOT_READY", () => {
-    expect(evaluateFlag(undefined, "rules", "string", "d", {})).toMatchObject({ value: "d", reason: "ERROR", errorCode: "PROVIDER_NOT_READY" });
+    expect(evaluateFlag(undefined, "rules", "string", "d", {})).toMatchObject({
+      value: "d",
+      reason: "ERROR",
+      errorCode: "PROVIDER_NOT_READY",
+    });
   });
   test("unknown flag → FLAG_NOT_FOUND", () => {
     expect(evaluateFlag(config, "missing", "string", "d", {})).toMatchObject({ value: "d", reason: "ERROR", errorCode: "FLAG_NOT_FOUND" });
@@ -103,14 +129,16 @@ describe("errors", () => {
   test("inherited property names are not flags", () => {
     expect(evaluateFlag(config, "constructor", "string", "d", {}).errorCode).toBe("FLAG_NOT_FOUND");
   });
-  test.each([
-    ["rules", "boolean"],
-    ["rules", "number"],
-    ["rules", "object"],
-    ["numeric", "integer"],
-    ["integer", "string"],
-    ["json", "string"],
-  ] as const)("%s as %s → TYPE_MISMATCH", (flag, type) => {
+  test.each(
+    [
+      ["rules", "boolean"],
+      ["rules", "number"],
+      ["rules", "object"],
+      ["numeric", "integer"],
+      ["integer", "string"],
+      ["json", "string"],
+    ] as const,
+  )("%s as %s → TYPE_MISMATCH", (flag, type) => {
     expect(evaluateFlag(config, flag, type, "d", {})).toMatchObject({ value: "d", reason: "ERROR", errorCode: "TYPE_MISMATCH" });
   });
   test("compatible types: number accepts INTEGER and NUMERIC, integer accepts INTEGER", () => {
@@ -126,7 +154,11 @@ describe("errors", () => {
 
 describe("targeting key", () => {
   test("missing key with significant shards → TARGETING_KEY_MISSING", () => {
-    expect(evaluateFlag(config, "split", "string", "d", {})).toMatchObject({ value: "d", reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" });
+    expect(evaluateFlag(config, "split", "string", "d", {})).toMatchObject({
+      value: "d",
+      reason: "ERROR",
+      errorCode: "TARGETING_KEY_MISSING",
+    });
   });
   test("a non-string key counts as missing", () => {
     expect(evaluateFlag(config, "split", "string", "d", { targetingKey: 42 as unknown as string }).errorCode).toBe("TARGETING_KEY_MISSING");
@@ -149,7 +181,9 @@ describe("targeting key", () => {
     expect(evaluateFlag(config, "byId", "string", "d", { targetingKey: "alice", id: "bob" }).value).toBe("d");
   });
   test("targetingKey is not an attribute by itself", () => {
-    const c = parseConfiguration(configOf({ f: stringFlag("f", [ruleAllocation([{ attribute: "targetingKey", operator: "IS_NULL", value: true }])]) }));
+    const c = parseConfiguration(
+      configOf({ f: stringFlag("f", [ruleAllocation([{ attribute: "targetingKey", operator: "IS_NULL", value: true }])]) }),
+    );
     expect(evaluateFlag(c, "f", "string", "d", { targetingKey: "alice" }).value).toBe("on");
   });
 });
@@ -164,7 +198,13 @@ describe("served results", () => {
   test("a JSON value is a copy of the caller's object", () => {
     const value = { nested: { x: 1 } };
     const c = parseConfiguration(configOf({
-      j: { key: "j", enabled: true, variationType: "JSON", variations: { v: { key: "v", value } }, allocations: [{ key: "a", splits: [{ variationKey: "v", shards: [] }] }] },
+      j: {
+        key: "j",
+        enabled: true,
+        variationType: "JSON",
+        variations: { v: { key: "v", value } },
+        allocations: [{ key: "a", splits: [{ variationKey: "v", shards: [] }] }],
+      },
     }));
     value.nested.x = 2;
     expect(evaluateFlag(c, "j", "object", {}, {}).value).toEqual({ nested: { x: 1 } });
@@ -196,7 +236,10 @@ describe("rules", () => {
   });
   test("allocations are tried in order; the first match wins", () => {
     const ordered = parseConfiguration(configOf({
-      f: stringFlag("f", [ruleAllocation([{ attribute: "x", operator: "IS_NULL", value: false }], "off"), { key: "rest", splits: [{ variationKey: "on", shards: [] }] }]),
+      f: stringFlag("f", [ruleAllocation([{ attribute: "x", operator: "IS_NULL", value: false }], "off"), {
+        key: "rest",
+        splits: [{ variationKey: "on", shards: [] }],
+      }]),
     }));
     expect(evaluateFlag(ordered, "f", "string", "d", { x: 1 }).value).toBe("off");
     expect(evaluateFlag(ordered, "f", "string", "d", {}).value).toBe("on");

@@ -1,12 +1,12 @@
 /**
- * The canonical evaluation cases (../shared/fixtures/ffe-system-test-data), read at test time,
+ * The canonical evaluation cases (tests/data/fixtures/ffe-system-test-data), read at test time,
  * with the two expectations that the current contract supersedes (see SOURCE.md).
  */
 import type { CanonicalCase } from "../support/canonical-cases.ts";
 
 export { type CanonicalCase, contextOf, expectedOf, expectedTypeOf, SUPERSEDED } from "../support/canonical-cases.ts";
 
-export const FIXTURES = new URL("../../../shared/fixtures/ffe-system-test-data/", import.meta.url);
+export const FIXTURES = new URL("../data/fixtures/ffe-system-test-data/", import.meta.url);
 
 export async function readJson(relative: string): Promise<unknown> {
   return JSON.parse(await Bun.file(new URL(relative, FIXTURES)).text());

@@ -16,6 +16,8 @@ export function ruleAllocation(conditions: UfcCondition[], variationKey = "on"):
   return { key: "rule", rules: [{ conditions }], splits: [{ variationKey, shards: [] }], doLog: true };
 }
 
-export function configOf(flags: Record<string, unknown>): { createdAt: string; environment: { name: string }; flags: Record<string, unknown> } {
+export function configOf(
+  flags: Record<string, unknown>,
+): { createdAt: string; environment: { name: string }; flags: Record<string, unknown> } {
   return { createdAt: "2026-01-01T00:00:00Z", environment: { name: "test" }, flags };
 }

@@ -106,22 +106,24 @@ describe("IS_NULL", () => {
 });
 
 describe("SEMVER_*", () => {
-  test.each([
-    ["SEMVER_EQ", "1.2.3", "1.2.3", true],
-    ["SEMVER_EQ", "1.2.3", "1.2.3+build.42", true],
-    ["SEMVER_EQ", "1.2.3", "1.2.4", false],
-    ["SEMVER_NEQ", "1.2.3", "1.2.4", true],
-    ["SEMVER_NEQ", "1.2.3", "1.2.3+b", false],
-    ["SEMVER_LT", "2.0.0", "1.9.9", true],
-    ["SEMVER_LT", "1.0.0", "1.0.0-alpha", true],
-    ["SEMVER_LT", "2.0.0", "2.0.0", false],
-    ["SEMVER_LTE", "2.0.0", "2.0.0", true],
-    ["SEMVER_GT", "1.0.0", "1.0.1", true],
-    ["SEMVER_GT", "1.0.0", "1.0.0", false],
-    ["SEMVER_GTE", "1.0.0", "1.0.0", true],
-    ["SEMVER_GTE", "1.0.0", "0.9.9", false],
-    ["SEMVER_GT", "1.9.0", "1.10.0", true],
-  ] as const)("%s %s vs %s → %s", (op, comparand, attribute, want) => {
+  test.each(
+    [
+      ["SEMVER_EQ", "1.2.3", "1.2.3", true],
+      ["SEMVER_EQ", "1.2.3", "1.2.3+build.42", true],
+      ["SEMVER_EQ", "1.2.3", "1.2.4", false],
+      ["SEMVER_NEQ", "1.2.3", "1.2.4", true],
+      ["SEMVER_NEQ", "1.2.3", "1.2.3+b", false],
+      ["SEMVER_LT", "2.0.0", "1.9.9", true],
+      ["SEMVER_LT", "1.0.0", "1.0.0-alpha", true],
+      ["SEMVER_LT", "2.0.0", "2.0.0", false],
+      ["SEMVER_LTE", "2.0.0", "2.0.0", true],
+      ["SEMVER_GT", "1.0.0", "1.0.1", true],
+      ["SEMVER_GT", "1.0.0", "1.0.0", false],
+      ["SEMVER_GTE", "1.0.0", "1.0.0", true],
+      ["SEMVER_GTE", "1.0.0", "0.9.9", false],
+      ["SEMVER_GT", "1.9.0", "1.10.0", true],
+    ] as const,
+  )("%s %s vs %s → %s", (op, comparand, attribute, want) => {
     expect(check(op, comparand, attribute)).toBe(want);
   });
   test("invalid or non-string attributes never match, even SEMVER_NEQ", () => {

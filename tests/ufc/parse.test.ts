@@ -13,9 +13,18 @@ describe("one malformed flag leaves the rest working", () => {
     "bad-regex": stringFlag("x", [ruleAllocation([{ attribute: "a", operator: "MATCHES", value: "[invalid" }])]),
     "untranslatable-regex": stringFlag("x", [ruleAllocation([{ attribute: "a", operator: "MATCHES", value: "a(?=b)" }])]),
     "wrong-variation-type": { ...good, variationType: "BOOLEAN" },
-    "integer-not-integer": { key: "x", enabled: true, variationType: "INTEGER", variations: { a: { key: "a", value: 1.5 } }, allocations: [] },
+    "integer-not-integer": {
+      key: "x",
+      enabled: true,
+      variationType: "INTEGER",
+      variations: { a: { key: "a", value: 1.5 } },
+      allocations: [],
+    },
     "unknown-variation-key": stringFlag("x", [{ key: "a", splits: [{ variationKey: "missing", shards: [] }] }]),
-    "total-shards-zero": stringFlag("x", [{ key: "a", splits: [{ variationKey: "on", shards: [{ salt: "s", totalShards: 0, ranges: [] }] }] }]),
+    "total-shards-zero": stringFlag("x", [{
+      key: "a",
+      splits: [{ variationKey: "on", shards: [{ salt: "s", totalShards: 0, ranges: [] }] }],
+    }]),
     "non-numeric-comparison": stringFlag("x", [ruleAllocation([{ attribute: "a", operator: "GT", value: "10" }])]),
     "bad-timestamp": stringFlag("x", [{ key: "a", startAt: "yesterday", splits: [{ variationKey: "on", shards: [] }] }]),
     "bad-serial-id": stringFlag("x", [{ key: "a", splits: [{ variationKey: "on", shards: [], serialId: 2 ** 31 }] }]),
@@ -23,7 +32,10 @@ describe("one malformed flag leaves the rest working", () => {
     "unknown-variation-type": { ...good, variationType: "DATE" },
     "missing-enabled": { key: "x", variationType: "STRING", variations: {}, allocations: [] },
     "null-flag": null,
-    "range-not-integer": stringFlag("x", [{ key: "a", splits: [{ variationKey: "on", shards: [{ salt: "s", totalShards: 10, ranges: [{ start: 0.5, end: 3 }] }] }] }]),
+    "range-not-integer": stringFlag("x", [{
+      key: "a",
+      splits: [{ variationKey: "on", shards: [{ salt: "s", totalShards: 10, ranges: [{ start: 0.5, end: 3 }] }] }],
+    }]),
   };
   const config = parseConfiguration(configOf({ ...broken, good }));
 
@@ -35,7 +47,11 @@ describe("one malformed flag leaves the rest working", () => {
     expect(byKey.get("untranslatable-regex")).toMatch(/allocations\[0\]\.rules\[0\]\.conditions\[0\]\.value/);
   });
   test.each(Object.keys(broken))("%s evaluates to ERROR / PARSE_ERROR with the default", (key) => {
-    expect(evaluateFlag(config, key, "string", "d", { targetingKey: "k" })).toMatchObject({ value: "d", reason: "ERROR", errorCode: "PARSE_ERROR" });
+    expect(evaluateFlag(config, key, "string", "d", { targetingKey: "k" })).toMatchObject({
+      value: "d",
+      reason: "ERROR",
+      errorCode: "PARSE_ERROR",
+    });
   });
   test("the valid neighbour still serves", () => {
     expect(evaluateFlag(config, "good", "string", "d", {})).toMatchObject({ value: "on", reason: "STATIC" });
@@ -67,7 +83,11 @@ describe("tolerance and defaults", () => {
             key: "a",
             extra: "x",
             rules: [{ extra: 1, conditions: [{ attribute: "c", operator: "ONE_OF", value: ["US"], extra: null }] }],
-            splits: [{ variationKey: "on", extra: [], shards: [{ salt: "s", totalShards: 10, extra: 1, ranges: [{ start: 0, end: 10, extra: 2 }] }] }],
+            splits: [{
+              variationKey: "on",
+              extra: [],
+              shards: [{ salt: "s", totalShards: 10, extra: 1, ranges: [{ start: 0, end: 10, extra: 2 }] }],
+            }],
           } as never]),
           extra: { deep: true },
         },
@@ -79,13 +99,27 @@ describe("tolerance and defaults", () => {
   });
   test("doLog defaults to true; null rules, startAt, endAt, serialId mean absent", () => {
     const c = parseConfiguration(configOf({
-      f: stringFlag("f", [{ key: "a", rules: null, startAt: null, endAt: null, splits: [{ variationKey: "on", shards: [], serialId: null }] }]),
+      f: stringFlag("f", [{
+        key: "a",
+        rules: null,
+        startAt: null,
+        endAt: null,
+        splits: [{ variationKey: "on", shards: [], serialId: null }],
+      }]),
     }));
-    expect(evaluateFlag(c, "f", "string", "d", {})).toEqual({ value: "on", variant: "on", allocationKey: "a", reason: "STATIC", doLog: true });
+    expect(evaluateFlag(c, "f", "string", "d", {})).toEqual({
+      value: "on",
+      variant: "on",
+      allocationKey: "a",
+      reason: "STATIC",
+      doLog: true,
+    });
   });
   test("JSON text and objects compile the same", () => {
     const doc = configOf({ good });
-    expect(evaluateFlag(parseConfiguration(JSON.stringify(doc)), "good", "string", "d")).toEqual(evaluateFlag(parseConfiguration(doc), "good", "string", "d"));
+    expect(evaluateFlag(parseConfiguration(JSON.stringify(doc)), "good", "string", "d")).toEqual(
+      evaluateFlag(parseConfiguration(doc), "good", "string", "d"),
+    );
   });
   test("an empty variations map with no allocations is valid (DEFAULT)", () => {
     const c = parseConfiguration(configOf({ e: { key: "e", enabled: true, variationType: "STRING", variations: {}, allocations: [] } }));
@@ -113,7 +147,10 @@ describe("parseTimestamp", () => {
     expect(parseTimestamp("2002-10-31T11:00:00+02:00")).toBe(Date.parse("2002-10-31T09:00:00Z"));
     expect(parseTimestamp("2002-10-31T09:00:00Z")).toBe(Date.parse("2002-10-31T09:00:00Z"));
   });
-  test.each([["2002-10-31"], ["2002-13-01T00:00:00Z"], ["2002-02-30T00:00:00Z"], ["2002-10-31T09:00:00"], ["tomorrow"]])("rejects %s", (t) => {
-    expect(parseTimestamp(t)).toBeUndefined();
-  });
+  test.each([["2002-10-31"], ["2002-13-01T00:00:00Z"], ["2002-02-30T00:00:00Z"], ["2002-10-31T09:00:00"], ["tomorrow"]])(
+    "rejects %s",
+    (t) => {
+      expect(parseTimestamp(t)).toBeUndefined();
+    },
+  );
 });

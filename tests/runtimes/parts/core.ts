@@ -37,7 +37,11 @@ export const part: ScenarioPart = {
       metrics: custom.metricsEnabled,
     };
     const rejections: Record<string, unknown> = {};
-    for (const env of [{ DD_TRACE_AGENT_PORT: "70000" }, { DD_TRACE_AGENT_URL: "unix:///var/run/apm.sock" }, { OTEL_EXPORTER_OTLP_TIMEOUT: "soon" }]) {
+    for (
+      const env of [{ DD_TRACE_AGENT_PORT: "70000" }, { DD_TRACE_AGENT_URL: "unix:///var/run/apm.sock" }, {
+        OTEL_EXPORTER_OTLP_TIMEOUT: "soon",
+      }]
+    ) {
       try {
         resolveConfig(env);
         rejections[Object.keys(env)[0]!] = "accepted";
@@ -58,12 +62,21 @@ export const part: ScenarioPart = {
 
     const base = inputs.loopbackUrl;
     const policy = { ...flagpost.OTLP_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2_000 };
-    const pick = (o: Awaited<ReturnType<typeof flagpost.sendWithRetry>>) => ({ ok: o.ok, status: o.status ?? null, attempts: o.attempts, reason: flagpost.outcomeReason(o) });
+    const pick = (o: Awaited<ReturnType<typeof flagpost.sendWithRetry>>) => ({
+      ok: o.ok,
+      status: o.status ?? null,
+      attempts: o.attempts,
+      reason: flagpost.outcomeReason(o),
+    });
     out["transport.ok"] = pick(await flagpost.sendWithRetry({ url: `${base}/ok`, body: "x" }, policy));
-    out["transport.retryAfter503"] = pick(await flagpost.sendWithRetry({ url: `${base}/flaky/${Math.random().toString(36).slice(2)}`, body: "x" }, policy));
+    out["transport.retryAfter503"] = pick(
+      await flagpost.sendWithRetry({ url: `${base}/flaky/${Math.random().toString(36).slice(2)}`, body: "x" }, policy),
+    );
     const failed = await flagpost.sendWithRetry({ url: `${base}/status/500`, body: "x" }, policy);
     out["transport.500"] = { ...pick(failed), detailBytes: new TextEncoder().encode(failed.errorDetail ?? "").length };
-    out["transport.timeout"] = pick(await flagpost.sendWithRetry({ url: `${base}/hang`, body: "x" }, { ...policy, maxAttempts: 1, timeoutMs: 150 }));
+    out["transport.timeout"] = pick(
+      await flagpost.sendWithRetry({ url: `${base}/hang`, body: "x" }, { ...policy, maxAttempts: 1, timeoutMs: 150 }),
+    );
     const echo = await flagpost.sendWithRetry(
       { url: `${base}/echo`, method: "PUT", headers: { ...custom.agentHeaders, "Content-Type": "application/json" }, body: '{"a":1}' },
       policy,
@@ -76,7 +89,13 @@ export const part: ScenarioPart = {
 
   expected(inputs) {
     return {
-      "config.defaults": { agentUrl: "http://localhost:8126", otlp: "http://localhost:4318/v1/metrics", site: "datadoghq.com", enrichment: false, metrics: false },
+      "config.defaults": {
+        agentUrl: "http://localhost:8126",
+        otlp: "http://localhost:4318/v1/metrics",
+        site: "datadoghq.com",
+        enrichment: false,
+        metrics: false,
+      },
       "config.custom": {
         service: "shop",
         agentUrl: "http://agent.local:9126",

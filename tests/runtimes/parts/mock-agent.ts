@@ -31,7 +31,13 @@ async function gzip(text: string): Promise<Uint8Array> {
 const TRACE_ID = 0xfedcba9876543210n;
 const EXPOSURES = JSON.stringify({
   context: { service: "svc" },
-  exposures: [{ timestamp: 1_700_000_000_000, allocation: { key: "a" }, flag: { key: "f" }, variant: { key: "on" }, subject: { id: "u", attributes: {} } }],
+  exposures: [{
+    timestamp: 1_700_000_000_000,
+    allocation: { key: "a" },
+    flag: { key: "f" },
+    variant: { key: "on" },
+    subject: { id: "u", attributes: {} },
+  }],
 });
 
 async function observe(call: Call, inputs: ScenarioInputs): Promise<Record<string, unknown>> {
@@ -50,20 +56,52 @@ async function observe(call: Call, inputs: ScenarioInputs): Promise<Record<strin
   const exposures = (await (await call("apm", "/test/exposures")).json()) as Array<{ problems: string[] }>;
   out["evp.gzip"] = [res.status, exposures.length, exposures[0]?.problems];
 
-  const spans = [{ service: "svc", name: "op", resource: "r", trace_id: TRACE_ID, span_id: 1n, parent_id: 0, start: 1_700_000_000_000_000_000n, duration: 5, meta: { k: "v" }, metrics: { m: 1 }, type: "web" }];
-  res = await call("apm", "/v0.4/traces", { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" }, body: encode([spans], { useBigInt64: true }) as BodyInit });
+  const spans = [{
+    service: "svc",
+    name: "op",
+    resource: "r",
+    trace_id: TRACE_ID,
+    span_id: 1n,
+    parent_id: 0,
+    start: 1_700_000_000_000_000_000n,
+    duration: 5,
+    meta: { k: "v" },
+    metrics: { m: 1 },
+    type: "web",
+  }];
+  res = await call("apm", "/v0.4/traces", {
+    method: "PUT",
+    headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+    body: encode([spans], { useBigInt64: true }) as BodyInit,
+  });
   out["traces.v04"] = [res.status, await res.json()];
-  res = await call("apm", "/v0.5/traces", { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" }, body: encode([["", "svc", "op"], [[[1, 2, 2, 7, 2, 1, 10, 5, 0, {}, {}, 0]]]]) as BodyInit });
+  res = await call("apm", "/v0.5/traces", {
+    method: "PUT",
+    headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+    body: encode([["", "svc", "op"], [[[1, 2, 2, 7, 2, 1, 10, 5, 0, {}, {}, 0]]]]) as BodyInit,
+  });
   await res.body?.cancel();
-  res = await call("apm", "/v0.4/traces", { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" }, body: new Uint8Array([0x91, 0xc1]) as BodyInit });
+  res = await call("apm", "/v0.4/traces", {
+    method: "PUT",
+    headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+    body: new Uint8Array([0x91, 0xc1]) as BodyInit,
+  });
   out["traces.malformed"] = [res.status, (await res.text()).startsWith("invalid msgpack: ")];
   const traces = (await (await call("otlp", "/test/traces")).json()) as Array<Array<{ trace_id: string; start: string }>>;
   out["traces.decoded"] = traces.map((t) => t.map((s) => [s.trace_id, s.start]));
 
   const vector = hexToBytes(inputs.otlpVectorHex);
-  res = await call("otlp", "/v1/metrics", { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: vector as BodyInit });
+  res = await call("otlp", "/v1/metrics", {
+    method: "POST",
+    headers: { "content-type": "application/x-protobuf" },
+    body: vector as BodyInit,
+  });
   out["otlp.vector"] = [res.status, (await res.arrayBuffer()).byteLength];
-  res = await call("otlp", "/v1/metrics", { method: "POST", headers: { "content-type": "application/x-protobuf" }, body: vector.slice(0, 100) as BodyInit });
+  res = await call("otlp", "/v1/metrics", {
+    method: "POST",
+    headers: { "content-type": "application/x-protobuf" },
+    body: vector.slice(0, 100) as BodyInit,
+  });
   await res.body?.cancel();
   out["otlp.truncated"] = res.status;
   res = await call("otlp", "/v1/metrics", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
@@ -72,9 +110,14 @@ async function observe(call: Call, inputs: ScenarioInputs): Promise<Record<strin
   const metrics = (await (await call("apm", "/test/metrics")).json()) as { evaluations: unknown[] };
   out["otlp.evaluations"] = metrics.evaluations;
 
-  await (await call("apm", "/test/faults", { method: "POST", body: JSON.stringify({ path: "/v0.4/traces", dropConnection: true }) })).body?.cancel();
+  await (await call("apm", "/test/faults", { method: "POST", body: JSON.stringify({ path: "/v0.4/traces", dropConnection: true }) })).body
+    ?.cancel();
   try {
-    const r = await call("apm", "/v0.4/traces", { method: "PUT", headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" }, body: encode([]) as BodyInit });
+    const r = await call("apm", "/v0.4/traces", {
+      method: "PUT",
+      headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "0" },
+      body: encode([]) as BodyInit,
+    });
     out["fault.drop"] = `answered ${r.status}`;
   } catch {
     out["fault.drop"] = "rejected";
@@ -82,7 +125,11 @@ async function observe(call: Call, inputs: ScenarioInputs): Promise<Record<strin
 
   res = await call("apm", "/info");
   const info = await res.text();
-  out["info.after"] = [res.status, res.headers.get("datadog-agent-state") === (await sha256Hex(info)), (JSON.parse(info) as { endpoints: string[] }).endpoints];
+  out["info.after"] = [
+    res.status,
+    res.headers.get("datadog-agent-state") === (await sha256Hex(info)),
+    (JSON.parse(info) as { endpoints: string[] }).endpoints,
+  ];
   const stats = (await (await call("apm", "/test/stats")).json()) as { received: number; faulted: number };
   out["stats"] = [stats.received, stats.faulted];
   return out;

@@ -43,14 +43,27 @@ export const part: ScenarioPart = {
     out["ufc.timestamp.us"] = Math.round((ufc.parseTimestamp("2002-10-31T09:00:00.594321Z")! - Date.UTC(2002, 9, 31, 9, 0, 0, 594)) * 1000);
 
     const records: Array<Record<string, unknown>> = [];
-    const onEvaluation = (r: { flagKey: string; variant?: string | undefined; reason: string; doLog: boolean; targetingKey?: string | undefined }) => {
-      records.push({ flagKey: r.flagKey, variant: r.variant ?? null, reason: r.reason, doLog: r.doLog, targetingKey: r.targetingKey ?? null });
+    const onEvaluation = (
+      r: { flagKey: string; variant?: string | undefined; reason: string; doLog: boolean; targetingKey?: string | undefined },
+    ) => {
+      records.push({
+        flagKey: r.flagKey,
+        variant: r.variant ?? null,
+        reason: r.reason,
+        doLog: r.doLog,
+        targetingKey: r.targetingKey ?? null,
+      });
       throw new Error("a failing callback must not change the result");
     };
     const provider = new openfeature.FlagpostProvider({ configuration: JSON.stringify(inputs.fixtures.ufcConfig), onEvaluation });
     await provider.initialize();
     const details = await provider.resolveBooleanEvaluation("kill-switch", false, { targetingKey: "alice", country: "US" });
-    out["openfeature.server"] = { value: details.value, variant: details.variant, reason: details.reason, flagMetadata: details.flagMetadata };
+    out["openfeature.server"] = {
+      value: details.value,
+      variant: details.variant,
+      reason: details.reason,
+      flagMetadata: details.flagMetadata,
+    };
     const web = new openfeature.FlagpostWebProvider({ configuration: inputs.fixtures.ufcConfig as object, onEvaluation });
     const missing = web.resolveStringEvaluation("new-user-onboarding", "d", { country: "France" });
     out["openfeature.web"] = { value: missing.value, reason: missing.reason, errorCode: missing.errorCode ?? null };
