@@ -40,3 +40,4 @@ export {
 } from "./src/transport/sender.ts";
 export { decodeSerialIds, encodeSerialIds } from "./src/enrichment/serial-ids.ts";
 export type { EvaluationRecord, KnownEvaluationErrorCode, KnownEvaluationReason } from "./src/core/evaluation.ts";
+export type { FlushOptions, SignalFlushReport, SignalOptions } from "./src/core/signal.ts";

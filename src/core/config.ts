@@ -60,6 +60,12 @@ export interface Config {
   readonly version: string | undefined;
   /** Agent base URL (scheme, host and port only: no credentials, no path), e.g. `http://localhost:8126`. */
   readonly agentUrl: string;
+  /**
+   * Whether the agent's address was configured (`DD_TRACE_AGENT_URL`,
+   * `DD_AGENT_HOST`, `DD_TRACE_AGENT_PORT` or `agentUrl`). With an API key
+   * and no configured agent, EVP tracks go agentless.
+   */
+  readonly agentConfigured: boolean;
   /** Headers every agent request carries: `Authorization: Basic …` when the agent URL had credentials. */
   readonly agentHeaders: Readonly<Record<string, string>>;
   /** `DD_API_KEY`, for agentless delivery. */
@@ -390,6 +396,8 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     env: overrides.env ?? read(env, "DD_ENV"),
     version: overrides.version ?? read(env, "DD_VERSION"),
     agentUrl,
+    agentConfigured: overrides.agentUrl !== undefined || read(env, "DD_TRACE_AGENT_URL") !== undefined ||
+      read(env, "DD_AGENT_HOST") !== undefined || read(env, "DD_TRACE_AGENT_PORT") !== undefined,
     agentHeaders: Object.freeze(agent.headers),
     apiKey: overrides.apiKey ?? read(env, "DD_API_KEY"),
     site,
