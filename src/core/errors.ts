@@ -16,7 +16,13 @@ export type FlagpostErrorCode =
   | "invalid_argument"
   | "invalid_encoding"
   | "consumed"
-  | "closed";
+  | "closed"
+  // Transport failures, as the native library names them (trace exporter results).
+  | "http_client"
+  | "http_server"
+  | "network"
+  | "timeout"
+  | "queue_full";
 
 /**
  * An error caused by the caller's input or by misuse of an API.
