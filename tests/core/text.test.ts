@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { isWellFormedText, utf8ByteLength } from "../../src/core/text.ts";
+
+const encoder = new TextEncoder();
+
+describe("isWellFormedText", () => {
+  test("accepts ASCII, BMP and astral text", () => {
+    for (const s of ["", "abc", "héllo-wörld-☃-日本語-Ω", "😀", "a😀b😀"]) expect(isWellFormedText(s)).toBe(true);
+  });
+  test("rejects lone high and low surrogates anywhere", () => {
+    for (const s of ["\ud83d", "a\ud83d", "\ud83da", "\ude00", "a\ude00b", "😀\ud83d", "\ude00\ud83d"]) {
+      expect(isWellFormedText(s)).toBe(false);
+    }
+  });
+  test("agrees with String.prototype.isWellFormed where the runtime has it", () => {
+    const native = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+    if (native === undefined) return;
+    for (let c = 0xd7f0; c < 0xe010; c += 7) {
+      for (const s of [String.fromCharCode(c), `x${String.fromCharCode(c)}\ude00`, `${String.fromCharCode(c)}\ud800`]) {
+        expect(isWellFormedText(s)).toBe(native.call(s));
+      }
+    }
+  });
+});
+
+describe("utf8ByteLength", () => {
+  test("equals TextEncoder's output length, lone surrogates included", () => {
+    for (
+      const s of ["", "abc", "é", "☃", "😀", "héllo-wörld-☃-日本語-Ω", "\ud83d", "a\ude00", "\ud83d\ud83d\ude00", "\u07ff\u0800\uffff"]
+    ) {
+      expect(utf8ByteLength(s)).toBe(encoder.encode(s).byteLength);
+    }
+  });
+});
