@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * import { isWellFormedText } from "./src/core/text.ts";
+ * import { isWellFormedText } from "./text.ts";
  * console.log(isWellFormedText("日本 ☃ 😀")); // true
  * console.log(isWellFormedText("\ud83d")); // false: half an emoji
  * ```
@@ -38,7 +38,7 @@ export function isWellFormedText(text: string): boolean {
  *
  * @example
  * ```ts
- * import { utf8ByteLength } from "./src/core/text.ts";
+ * import { utf8ByteLength } from "./text.ts";
  * console.log(utf8ByteLength("aé☃😀")); // 1 + 2 + 3 + 4 = 10
  * ```
  */

@@ -54,7 +54,7 @@ export function isLoopbackHost(hostname: string): boolean {
  * @example
  * ```ts
  * import { resolveConfig } from "flagpost";
- * import { evpTarget } from "./src/transport/evp.ts"; // writers call this for you
+ * import { evpTarget } from "./evp.ts"; // writers call this for you
  * const target = evpTarget(resolveConfig({ DD_AGENT_HOST: "agent" }), "exposures");
  * target.url; // "http://agent:8126/evp_proxy/v2/api/v2/exposures"
  * ```
