@@ -38,6 +38,20 @@ export {
   sendWithRetry,
   type TransportRequest,
 } from "./src/transport/sender.ts";
-export { decodeSerialIds, encodeSerialIds } from "./src/enrichment/serial-ids.ts";
+export {
+  type DecodedSpanTags,
+  decodeSerialIds,
+  decodeSpanTags,
+  encodeSerialIds,
+  FFE_FLAGS_TAG,
+  FFE_RUNTIME_DEFAULTS_TAG,
+  FFE_SUBJECTS_TAG,
+  SPAN_ENRICHMENT_DROPPED,
+  SPAN_ENRICHMENT_LIMITS,
+  SPAN_ENRICHMENT_TRUNCATED,
+  SpanEnrichment,
+  type SpanEnrichmentOptions,
+  type SpanEnrichmentTags,
+} from "./src/enrichment/mod.ts";
 export type { EvaluationRecord, KnownEvaluationErrorCode, KnownEvaluationReason } from "./src/core/evaluation.ts";
 export type { FlushOptions, SignalFlushReport, SignalOptions } from "./src/core/signal.ts";

@@ -3,33 +3,73 @@
  * `ffe_subjects_enc`): deduplicate, sort ascending, delta-code (first delta
  * = first id), unsigned LEB128 per delta, padded standard base64.
  *
+ * Why not simply `encodeUleb128` per id: this runs once per root span on up
+ * to 200 ids, so it sorts a `Float64Array` (numeric sort without a
+ * comparator), writes into one preallocated byte buffer, and uses 32-bit
+ * shifts only for deltas below 2^32. Deltas at or above 2^32 take the
+ * arithmetic path, which is where dd-trace-js's `>>>= 7` encoder corrupts
+ * ids (`2^32` becomes `gAA=` instead of `gICAgBA=`).
+ *
  * @module
  */
 import { decodeBase64, encodeBase64 } from "../core/base64.ts";
-import { decodeUleb128, encodeUleb128 } from "../core/varint.ts";
+import { describeValue, FlagpostError } from "../core/errors.ts";
+import { decodeUleb128 } from "../core/varint.ts";
+
+/** Largest number of bytes one safe-integer delta takes in LEB128 (53 bits / 7). */
+const MAX_VARINT_BYTES = 8;
+const TWO_POW_32 = 4294967296;
+
+function invalidId(value: unknown, index: number): FlagpostError {
+  const field = `serialIds[${index}]`;
+  return new FlagpostError("invalid_argument", `${field}: ${describeValue(value)} is not an unsigned safe integer (0 … 2^53-1)`, {
+    field,
+  });
+}
 
 /**
  * Encodes serial ids. Each id must be an unsigned safe integer
- * (`FlagpostError` `invalid_argument` otherwise); duplicates and order do not matter.
+ * (`FlagpostError` `invalid_argument` naming its position in ascending
+ * order otherwise); duplicates and order do not matter. No ids → `""`.
  *
  * @example
  * ```ts
- * encodeSerialIds([130, 100, 128, 108, 100]); // "ZAgUAg=="
+ * import { encodeSerialIds } from "flagpost";
+ * console.log(encodeSerialIds([130, 100, 128, 108, 100])); // "ZAgUAg=="
+ * console.log(encodeSerialIds([2 ** 32])); // "gICAgBA="
  * ```
  */
 export function encodeSerialIds(ids: Iterable<number>): string {
-  const sorted = [...new Set(ids)];
-  sorted.sort((a, b) => a - b);
-  const bytes: number[] = [];
-  let previous = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const id = sorted[i]!;
-    // Validate the id itself (not only the delta) so a negative first id names the right value.
-    encodeUleb128(id, [], `serialIds[${i}]`);
-    encodeUleb128(id - previous, bytes, `serialIds[${i}]`);
-    previous = id;
+  const unique: ReadonlySet<unknown> = ids instanceof Set ? ids : new Set(ids);
+  const sorted = new Float64Array(unique.size);
+  let n = 0;
+  for (const id of unique) {
+    if (typeof id !== "number") throw invalidId(id, n);
+    sorted[n++] = id;
   }
-  return encodeBase64(Uint8Array.from(bytes));
+  sorted.sort();
+  const bytes = new Uint8Array(n * MAX_VARINT_BYTES);
+  let o = 0;
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    const id = sorted[i]!;
+    if (!Number.isSafeInteger(id) || id < 0) throw invalidId(id, i);
+    let delta = id - previous;
+    previous = id;
+    if (delta < TWO_POW_32) {
+      while (delta > 127) {
+        bytes[o++] = (delta & 127) | 128;
+        delta >>>= 7;
+      }
+    } else {
+      while (delta > 127) {
+        bytes[o++] = (delta % 128) + 128;
+        delta = Math.floor(delta / 128);
+      }
+    }
+    bytes[o++] = delta;
+  }
+  return encodeBase64(bytes.subarray(0, o));
 }
 
 /**
@@ -38,7 +78,8 @@ export function encodeSerialIds(ids: Iterable<number>): string {
  *
  * @example
  * ```ts
- * decodeSerialIds("ZAgUAg=="); // [100, 108, 128, 130]
+ * import { decodeSerialIds } from "flagpost";
+ * console.log(decodeSerialIds("ZAgUAg==")); // [100, 108, 128, 130]
  * ```
  */
 export function decodeSerialIds(encoded: string): number[] {
@@ -49,6 +90,9 @@ export function decodeSerialIds(encoded: string): number[] {
   while (offset < bytes.length) {
     const { value, next } = decodeUleb128(bytes, offset);
     previous += value;
+    if (previous > Number.MAX_SAFE_INTEGER) {
+      throw new FlagpostError("invalid_encoding", `serialIds: id at byte ${offset} exceeds 2^53-1`, { field: "serialIds" });
+    }
     ids.push(previous);
     offset = next;
   }
