@@ -24,6 +24,9 @@ export {
   resolveConfig,
 } from "./src/core/config.ts";
 export { decodeBase64, encodeBase64 } from "./src/core/base64.ts";
+export { redactUrlCredentials, redactValues } from "./src/core/redact.ts";
+export { delay, MAX_TIMER_MS } from "./src/core/delay.ts";
+export { checkRequestHeader, checkRequestHeaders, FORBIDDEN_REQUEST_HEADERS, isSecretHeaderName } from "./src/core/http-headers.ts";
 export { decodeUleb128, encodeUleb128, type Uleb128Read } from "./src/core/varint.ts";
 export { sha256Hex, toHex } from "./src/core/sha256.ts";
 export { consoleLogger, type Logger, type LogLevel, safeLogger, silentLogger } from "./src/core/logger.ts";

@@ -3,14 +3,24 @@
  * policy and returns an {@link SendOutcome}; it never throws.
  *
  * - Each attempt has its own timeout; the whole send has a deadline. Both are
- *   enforced with `AbortSignal`, so a hung server cannot hold a flush.
+ *   enforced with `AbortSignal`, so a hung server cannot hold a flush. The
+ *   timeout covers the response body too: a body that hangs, or a connection
+ *   reset before the body's end, fails the attempt (`timeout` / `network`),
+ *   even after a 2xx status line.
+ * - Redirects are never followed (`redirect: "manual"`): a 3xx would forward
+ *   the body, `DD-API-KEY` and custom headers to another origin, possibly
+ *   over plain http. A 3xx is a failed attempt (`redirect`), never retried.
  * - Retries only what the policy names, with exponential backoff and jitter,
  *   honouring `Retry-After` (seconds or HTTP date) but never past the deadline.
  * - Every response body is consumed or cancelled (workerd and undici keep
- *   connections open otherwise); at most 256 bytes of an error body are kept.
+ *   connections open otherwise); at most 256 bytes of an error body are kept,
+ *   with secrets (URL passwords, secret header values) masked.
  *
  * @module
  */
+import { delay, MAX_TIMER_MS } from "../core/delay.ts";
+import { isSecretHeaderName } from "../core/http-headers.ts";
+import { redactValues } from "../core/redact.ts";
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from "./retry.ts";
 
 /** What to send. */
@@ -22,8 +32,12 @@ export interface TransportRequest {
   readonly body?: Uint8Array | string;
 }
 
-/** Why a send failed. */
-export type SendErrorKind = "http" | "network" | "timeout" | "deadline";
+/**
+ * Why a send failed: an HTTP error status (`http`), a 3xx answer that was not
+ * followed (`redirect`), a connection or body failure (`network`), an attempt
+ * timeout (`timeout`), or the whole send's deadline (`deadline`).
+ */
+export type SendErrorKind = "http" | "redirect" | "network" | "timeout" | "deadline";
 
 /** The result of {@link sendWithRetry}. */
 export interface SendOutcome {
@@ -55,7 +69,11 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Read a successful response's body as text (e.g. the agent's `rate_by_service`). */
   readonly readResponse?: boolean;
-  /** Cap on the success body read, in bytes. Default 64 KiB. */
+  /**
+   * Cap on the success body read, in bytes (default 64 KiB). A success body is
+   * always read up to this cap, even without `readResponse`, so that a body
+   * cut off before its end fails the attempt; beyond the cap it is cancelled.
+   */
   readonly maxResponseBytes?: number;
   /** Injection points for tests. */
   readonly fetch?: typeof fetch;
@@ -67,12 +85,14 @@ export interface SendOptions {
 export const ERROR_BODY_LIMIT = 256;
 
 /**
- * The stats reason for an outcome: `http_<status>`, `network`, `timeout`,
- * `deadline`, or `""` when it succeeded.
+ * The stats reason for an outcome: `http_<status>`, `redirect`, `network`,
+ * `timeout`, `deadline`, or `""` when it succeeded.
  *
  * @example
  * ```ts
+ * import { outcomeReason } from "flagpost";
  * outcomeReason({ ok: false, status: 503, errorKind: "http", attempts: 3, elapsedMs: 12 }); // "http_503"
+ * outcomeReason({ ok: false, status: 307, errorKind: "redirect", attempts: 1, elapsedMs: 3 }); // "redirect"
  * ```
  */
 export function outcomeReason(outcome: SendOutcome): string {
@@ -81,16 +101,26 @@ export function outcomeReason(outcome: SendOutcome): string {
   return outcome.errorKind ?? "network";
 }
 
+interface BodyPrefix {
+  text: string;
+  /** The body was longer than the limit; `text` holds its start and the rest was cancelled. */
+  truncated: boolean;
+  /** Reading failed before the body's end (reset connection, abort): the body is cut off. */
+  failed?: string;
+}
+
 /**
  * Reads at most `limit` bytes of a body (one chunk past it, to know whether
- * there was more), then cancels the rest. Never throws.
+ * there was more), then cancels the rest. Never throws: a read error is
+ * reported in `failed`.
  */
-async function readPrefix(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
+async function readPrefix(response: Response, limit: number): Promise<BodyPrefix> {
   const body = response.body;
   if (body === null) return { text: "", truncated: false };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let failed: string | undefined;
   try {
     while (size <= limit) {
       const { done, value } = await reader.read();
@@ -98,8 +128,8 @@ async function readPrefix(response: Response, limit: number): Promise<{ text: st
       chunks.push(value);
       size += value.byteLength;
     }
-  } catch {
-    // A body that errors mid-way still yields what was read.
+  } catch (error) {
+    failed = error instanceof Error ? error.message : String(error);
   } finally {
     reader.cancel().catch(() => {});
   }
@@ -113,7 +143,25 @@ async function readPrefix(response: Response, limit: number): Promise<{ text: st
     if (o >= all.length) break;
   }
   // `stream: true` drops a multi-byte character cut by the limit instead of emitting U+FFFD.
-  return { text: new TextDecoder("utf-8", { fatal: false }).decode(all, { stream: truncated }), truncated };
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(all, { stream: truncated || failed !== undefined });
+  return failed === undefined ? { text, truncated } : { text, truncated, failed };
+}
+
+/** True for an answer that asks to go elsewhere (3xx except 304), or a browser's opaque redirect. */
+function isRedirect(response: Response): boolean {
+  return response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400 && response.status !== 304);
+}
+
+/** The origin a redirect points to, credentials masked, for the error detail. */
+function redirectTarget(response: Response, base: string): string {
+  const location = response.headers.get("location");
+  if (location === null) return "no Location";
+  try {
+    const url = new URL(location, base);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return "an invalid Location";
+  }
 }
 
 /** Cancels a body we do not want; never throws. */
@@ -127,34 +175,20 @@ function discard(response: Response): void {
 
 type Abort = "timeout" | "deadline";
 
-/** Resolves after `ms`, or early (with `false`) when `signal` aborts. */
-function wait(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
  * Sends `request`, retrying per `policy`, within `options.deadlineMs`.
  * Never throws: every failure is described by the returned outcome.
  *
  * @example
  * ```ts
+ * import { OTLP_RETRY_POLICY, outcomeReason, sendWithRetry } from "flagpost";
+ * const body = new Uint8Array(0);
  * const outcome = await sendWithRetry(
  *   { url: "http://localhost:4318/v1/metrics", headers: { "Content-Type": "application/x-protobuf" }, body },
  *   OTLP_RETRY_POLICY,
  *   { deadlineMs: 5_000 },
  * );
- * if (!outcome.ok) stats.count("metrics.failed", outcomeReason(outcome));
+ * if (!outcome.ok) console.warn("metrics not delivered:", outcomeReason(outcome));
  * ```
  */
 export async function sendWithRetry(
@@ -167,7 +201,12 @@ export async function sendWithRetry(
   const doFetch = options.fetch ?? globalThis.fetch;
   const started = now();
   // Default deadline: room for every attempt and every backoff.
-  const deadlineMs = options.deadlineMs ?? (policy.timeoutMs + policy.maxDelayMs) * policy.maxAttempts;
+  // Timers cannot wait longer than MAX_TIMER_MS (Node would fire after 1 ms): clamp, never throw.
+  const deadlineMs = clampTimer(options.deadlineMs ?? (policy.timeoutMs + policy.maxDelayMs) * policy.maxAttempts);
+  const timeoutMs = clampTimer(policy.timeoutMs);
+  // Values of secret headers (API keys, Authorization) are masked wherever a server echoes them.
+  const secrets = Object.entries(request.headers ?? {}).filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
+  const clean = (text: string) => redactValues(text, secrets).slice(0, ERROR_BODY_LIMIT);
   const deadlineAt = started + deadlineMs;
 
   // One controller for the whole send: the deadline and the outer signal abort it.
@@ -175,7 +214,7 @@ export async function sendWithRetry(
   const onOuterAbort = () => whole.abort();
   options.signal?.addEventListener("abort", onOuterAbort, { once: true });
   if (options.signal?.aborted) whole.abort();
-  const deadlineTimer = setTimeout(() => whole.abort(), Math.max(0, deadlineMs));
+  const deadlineTimer = setTimeout(() => whole.abort(), deadlineMs);
 
   let attempts = 0;
   let last: Omit<SendOutcome, "attempts" | "elapsedMs"> = { ok: false, errorKind: "deadline" };
@@ -192,7 +231,7 @@ export async function sendWithRetry(
       }
       attempts++;
       const remaining = deadlineAt - now();
-      const attemptBudget = Math.min(policy.timeoutMs, remaining);
+      const attemptBudget = Math.max(0, Math.min(timeoutMs, remaining));
       const attempt = new AbortController();
       let aborted: Abort | undefined;
       const onWholeAbort = () => {
@@ -201,7 +240,7 @@ export async function sendWithRetry(
       };
       whole.signal.addEventListener("abort", onWholeAbort, { once: true });
       const attemptTimer = setTimeout(() => {
-        aborted ??= attemptBudget < policy.timeoutMs ? "deadline" : "timeout";
+        aborted ??= attemptBudget < timeoutMs ? "deadline" : "timeout";
         attempt.abort();
       }, attemptBudget);
 
@@ -212,24 +251,40 @@ export async function sendWithRetry(
           headers: request.headers as Record<string, string> | undefined,
           body: request.body as BodyInit | undefined,
           signal: attempt.signal,
+          redirect: "manual",
         });
+        const responseHeaders = response.headers;
+        if (isRedirect(response)) {
+          // Never followed, never retried: the new location would get the body and every header.
+          discard(response);
+          last = {
+            ok: false,
+            ...(response.status === 0 ? {} : { status: response.status }),
+            errorKind: "redirect",
+            errorDetail: clean(
+              `answered ${response.status || "a redirect"} to ${redirectTarget(response, request.url)}; redirects are not followed`,
+            ),
+            responseHeaders,
+          };
+          return finish(last);
+        }
         if (response.ok) {
-          const responseHeaders = response.headers;
-          if (!options.readResponse) {
-            discard(response);
-            return finish({ ok: true, status: response.status, responseHeaders });
-          }
-          const { text, truncated } = await readPrefix(response, options.maxResponseBytes ?? 65_536);
+          // Read the body (to its end, or to the cap) even when the caller does not want it: a body cut off by a
+          // reset or a timeout fails the attempt, and a consumed body lets the connection be reused.
+          const limit = options.maxResponseBytes ?? 65_536;
+          const prefix = await readPrefix(response, limit);
+          if (prefix.failed !== undefined) throw new BodyReadError(prefix.failed);
+          if (!options.readResponse) return finish({ ok: true, status: response.status, responseHeaders });
           return finish({
             ok: true,
             status: response.status,
             responseHeaders,
-            responseText: text,
-            ...(truncated ? { responseTruncated: true } : {}),
+            responseText: prefix.text,
+            ...(prefix.truncated ? { responseTruncated: true } : {}),
           });
         }
-        const errorDetail = (await readPrefix(response, ERROR_BODY_LIMIT)).text;
-        last = { ok: false, status: response.status, errorKind: "http", errorDetail, responseHeaders: response.headers };
+        const errorDetail = clean((await readPrefix(response, ERROR_BODY_LIMIT)).text);
+        last = { ok: false, status: response.status, errorKind: "http", errorDetail, responseHeaders };
         if (!policy.retryStatuses.includes(response.status)) return finish(last);
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
       } catch (error) {
@@ -242,7 +297,7 @@ export async function sendWithRetry(
           if (aborted === "deadline" || !policy.retryTimeouts) return finish(last);
         } else {
           const message = error instanceof Error ? error.message : String(error);
-          last = { ok: false, errorKind: "network", errorDetail: message.slice(0, ERROR_BODY_LIMIT) };
+          last = { ok: false, errorKind: "network", errorDetail: clean(message) };
           if (!policy.retryNetworkErrors) return finish(last);
         }
       } finally {
@@ -252,15 +307,27 @@ export async function sendWithRetry(
 
       if (attempts >= policy.maxAttempts) return finish(last);
       // A server's Retry-After wins over our backoff, however long, as long as it fits the deadline.
-      const delay = retryAfterMs ?? backoffDelay(policy, attempts, random);
-      if (now() + delay >= deadlineAt) {
+      const wait = retryAfterMs ?? backoffDelay(policy, attempts, random);
+      if (now() + wait >= deadlineAt) {
         // Waiting would overrun the deadline: stop now rather than burn the budget.
         return finish({ ...last, errorKind: "deadline" });
       }
-      if (!(await wait(delay, whole.signal))) return finish({ ...last, errorKind: "deadline" });
+      if (!(await delay(wait, whole.signal))) return finish({ ...last, errorKind: "deadline" });
     }
   } catch (error) {
     // Defensive: nothing above should throw, but the sender's contract is "never throws".
-    return finish({ ok: false, errorKind: "network", errorDetail: String(error).slice(0, ERROR_BODY_LIMIT) });
+    return finish({ ok: false, errorKind: "network", errorDetail: clean(String(error)) });
   }
+}
+
+/** A success response whose body failed before its end: the attempt fails as `network` (or `timeout` when aborted). */
+class BodyReadError extends Error {
+  constructor(message: string) {
+    super(`response body cut off: ${message}`);
+    this.name = "BodyReadError";
+  }
+}
+
+function clampTimer(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(MAX_TIMER_MS, Math.max(0, ms));
 }

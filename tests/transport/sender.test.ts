@@ -5,6 +5,8 @@ import { backoffDelay, OTLP_RETRY_POLICY, parseRetryAfter, type RetryPolicy } fr
 import { outcomeReason, sendWithRetry } from "../../src/transport/sender.ts";
 
 const URL_ = "http://collector.test/v1/metrics";
+/** The runtime's own fetch, captured before msw patches the global one: real-socket tests use it. */
+const realFetch = globalThis.fetch;
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -241,5 +243,141 @@ describe("backoffDelay", () => {
     expect(backoffDelay(p, 3, () => 1)).toBe(400);
     expect(backoffDelay(p, 10, () => 1)).toBe(1_000);
     expect(backoffDelay(p, 10, () => 0)).toBe(500);
+  });
+});
+
+/** A raw TCP server writing `head` then behaving as `after` says (for bodies cut off mid-way). */
+async function rawServer(head: string, after: "reset" | "hang"): Promise<{ url: string; close(): void }> {
+  const net = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.once("data", () => {
+      socket.write(head);
+      if (after === "reset") setTimeout(() => socket.resetAndDestroy(), 20);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1/metrics`,
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe("sendWithRetry on real sockets: nothing leaked", () => {
+  test("a 3xx is never followed: the other origin sees nothing, the attempt fails as redirect, not retried", async () => {
+    const elsewhere: string[] = [];
+    const target = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (req) => (elsewhere.push(`${req.method} ${req.headers.get("dd-api-key")}`), new Response("stolen")),
+    });
+    let hits = 0;
+    const agent = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (req) => {
+        hits++;
+        const status = Number(new URL(req.url).searchParams.get("s"));
+        return new Response(null, { status, headers: { location: `http://127.0.0.1:${target.port}/steal?password=x` } });
+      },
+    });
+    try {
+      for (const status of [301, 302, 303, 307, 308]) {
+        const outcome = await sendWithRetry(
+          { url: `http://127.0.0.1:${agent.port}/evp?s=${status}`, headers: { "DD-API-KEY": "secret-key-1234" }, body: "{}" },
+          { ...policy, retryStatuses: [301, 302, 303, 307, 308, 503] },
+          { fetch: realFetch },
+        );
+        expect(outcome).toMatchObject({ ok: false, status, errorKind: "redirect", attempts: 1 });
+        expect(outcomeReason(outcome)).toBe("redirect");
+        expect(outcome.errorDetail).toBe(`answered ${status} to http://127.0.0.1:${target.port}; redirects are not followed`);
+      }
+      expect(hits).toBe(5);
+      expect(elsewhere).toEqual([]);
+    } finally {
+      agent.stop(true);
+      target.stop(true);
+    }
+  });
+
+  for (const readResponse of [false, true]) {
+    test(`a 200 whose connection resets after 15 of 1,000 declared bytes is a network failure (readResponse ${readResponse})`, async () => {
+      const server = await rawServer(`HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n${"{".repeat(15)}`, "reset");
+      try {
+        const outcome = await sendWithRetry({ url: server.url, body: "x" }, { ...policy, maxAttempts: 1 }, {
+          readResponse,
+          fetch: realFetch,
+        });
+        expect(outcome).toMatchObject({ ok: false, errorKind: "network", attempts: 1 });
+        expect(outcome.responseText).toBeUndefined();
+      } finally {
+        server.close();
+      }
+    });
+
+    test(`a 200 whose body hangs past the attempt timeout is a timeout (readResponse ${readResponse})`, async () => {
+      const server = await rawServer(`HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n${"{".repeat(15)}`, "hang");
+      try {
+        const outcome = await sendWithRetry({ url: server.url, body: "x" }, { ...policy, maxAttempts: 1, timeoutMs: 200 }, {
+          readResponse,
+          fetch: realFetch,
+        });
+        expect(outcome).toMatchObject({ ok: false, errorKind: "timeout", attempts: 1 });
+      } finally {
+        server.close();
+      }
+    });
+  }
+
+  test("a cut-off body is retried like any network failure, and a whole body then succeeds", async () => {
+    let n = 0;
+    const fakeFetch = (() => {
+      n++;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{"rate'));
+          if (n === 1) c.error(new TypeError("other side closed"));
+          else c.close();
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 200 }));
+    }) as unknown as typeof fetch;
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: fakeFetch, readResponse: true });
+    expect(outcome).toMatchObject({ ok: true, attempts: 2, responseText: '{"rate' });
+  });
+
+  test("a deadline above 2^31 - 1 ms is clamped, not turned into an immediate timeout", async () => {
+    const slow = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: async () => (await Bun.sleep(50), new Response(null, { status: 202 })),
+    });
+    try {
+      const outcome = await sendWithRetry(
+        { url: `http://127.0.0.1:${slow.port}/v1/metrics`, body: "x" },
+        { ...policy, timeoutMs: 2 ** 32 },
+        { deadlineMs: 2 ** 31 + 5, fetch: realFetch },
+      );
+      expect(outcome).toMatchObject({ ok: true, status: 202, attempts: 1 });
+    } finally {
+      slow.stop(true);
+    }
+  });
+
+  test("secret header values and URL passwords echoed by a server are masked in errorDetail", async () => {
+    server.use(
+      http.post(
+        URL_,
+        ({ request }) => new HttpResponse(`bad key ${request.headers.get("dd-api-key")} from http://u:hunter2@agent:8126`, { status: 403 }),
+      ),
+    );
+    const outcome = await sendWithRetry({ url: URL_, headers: { "DD-API-KEY": "abcdef0123456789" }, body: "x" }, policy);
+    expect(outcome.errorDetail).toBe("bad key *** from http://u:***@agent:8126");
   });
 });
