@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 import { FaultRegistry } from "./faults.ts";
-import { handleAgentlessExposures, handleEvp } from "./handlers/evp.ts";
+import { handleAgentlessExposures, handleAgentlessFlagEvaluation, handleEvp } from "./handlers/evp.ts";
 import { agentState, infoBody, type InfoSettings } from "./handlers/info.ts";
 import { handleOtlpMetrics } from "./handlers/otlp.ts";
 import { DEFAULT_RATE_BY_SERVICE, handleTraces } from "./handlers/traces.ts";
@@ -56,6 +56,11 @@ export interface MockAgentOptions {
 export interface MockAgent {
   /** Every endpoint (APM and OTLP) on one app, for in-process use: `agent.app.fetch(request)`. */
   app: Hono;
+  /**
+   * A `fetch` served in-process by {@link MockAgent.app} (any host in the URL),
+   * to pass as the `fetch` option of flagpost's writers and exporters.
+   */
+  fetch: typeof fetch;
   /** The APM port's endpoints only (`/info`, traces, EVP proxy, agentless intake, `/test/...`). */
   apmApp: Hono;
   /** The OTLP port's endpoints only (`/v1/metrics`, `/test/...`). */
@@ -152,6 +157,10 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
         return ingest(ctx, c.req.raw, kind, (input) => handleEvp(input, intakePath));
       });
       app.all("/api/v2/exposures", (c) => ingest(ctx, c.req.raw, "exposures", (input) => handleAgentlessExposures(input, options.apiKey)));
+      app.all(
+        "/api/v2/flagevaluation",
+        (c) => ingest(ctx, c.req.raw, "flagevaluation", (input) => handleAgentlessFlagEvaluation(input, options.apiKey)),
+      );
     }
     if (otlp) {
       app.all("/v1/metrics", (c) => ingest(ctx, c.req.raw, "metrics", handleOtlpMetrics));
@@ -164,5 +173,7 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
     return app;
   };
 
-  return { app: build(true, true), apmApp: build(true, false), otlpApp: build(false, true), store, faults, info };
+  const app = build(true, true);
+  const inProcessFetch = ((input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))) as typeof fetch;
+  return { app, fetch: inProcessFetch, apmApp: build(true, false), otlpApp: build(false, true), store, faults, info };
 }

@@ -46,3 +46,4 @@ export {
   sumEvaluations,
 } from "./decode/otlp-metrics.ts";
 export { type ExposureEvent, type ExposurePayload, validateExposurePayload } from "./decode/exposures.ts";
+export { summarizeFlagEvaluations, validateFlagEvaluationPayload } from "./decode/flagevaluations.ts";

@@ -34,7 +34,7 @@ export type RequestKind = "traces" | "exposures" | "flagevaluation" | "metrics" 
 export type DecodedBody =
   | { kind: "traces"; version: "v0.4" | "v0.5"; traces: DecodedTraces }
   | { kind: "exposures"; payload: unknown; problems: string[] }
-  | { kind: "flagevaluation"; payload: unknown }
+  | { kind: "flagevaluation"; payload: unknown; problems: string[] }
   | { kind: "metrics"; format: "protobuf" | "json"; request: OtlpMetricsJson };
 
 /**

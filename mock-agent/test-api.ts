@@ -131,7 +131,14 @@ export function registerTestApi(app: Hono, store: RequestStore, faults: FaultReg
     return c.json(
       records.flatMap((r) =>
         r.decoded?.kind === "flagevaluation"
-          ? [{ id: r.id, time: r.time, path: r.path, sessionToken: r.sessionToken, payload: r.decoded.payload }]
+          ? [{
+            id: r.id,
+            time: r.time,
+            path: r.path,
+            sessionToken: r.sessionToken,
+            payload: r.decoded.payload,
+            problems: r.decoded.problems,
+          }]
           : []
       ),
     );

@@ -10,6 +10,7 @@
  * @module
  */
 import { summarizeExposures, validateExposurePayload } from "../decode/exposures.ts";
+import { summarizeFlagEvaluations, validateFlagEvaluationPayload } from "../decode/flagevaluations.ts";
 import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /** The subdomain the exposures intake lives on. */
@@ -92,18 +93,34 @@ function exposures(input: IngestInput, extraProblems: string[]): Outcome {
   };
 }
 
-function flagEvaluation(input: IngestInput, problems: string[]): Outcome {
+function flagEvaluation(input: IngestInput, extraProblems: string[]): Outcome {
   const parsed = parseJsonBody(input, "flag evaluation");
   if (!("value" in parsed)) return parsed;
-  const v = parsed.value;
-  const n = Array.isArray(v) ? v.length : 1;
+  const problems = [...extraProblems, ...validateFlagEvaluationPayload(parsed.value)];
   return {
     status: 202,
     body: "{}",
     contentType: "application/json",
-    summary: `${n} flag evaluation event${n === 1 ? "" : "s"}${
-      problems.length > 0 ? `, ${problems.length} problem${problems.length === 1 ? "" : "s"}` : ""
-    }`,
-    decoded: { kind: "flagevaluation", payload: v },
+    summary: summarizeFlagEvaluations(parsed.value, problems),
+    decoded: { kind: "flagevaluation", payload: parsed.value, problems },
   };
+}
+
+/** Handles the agentless intake `POST /api/v2/flagevaluation` (same key rule as exposures). */
+export function handleAgentlessFlagEvaluation(input: IngestInput, apiKey: string | undefined): Outcome {
+  const key = input.request.headers.get("dd-api-key");
+  if (key === null || key === "" || (apiKey !== undefined && key !== apiKey)) {
+    return {
+      status: 403,
+      body: JSON.stringify({ errors: ["Forbidden"] }),
+      contentType: "application/json",
+      summary: key === null || key === "" ? "403 missing DD-API-KEY" : "403 wrong DD-API-KEY",
+      error: "DD-API-KEY missing or not accepted",
+    };
+  }
+  if (input.request.method !== "POST") {
+    return reject(405, `${input.request.method} not allowed on /api/v2/flagevaluation (POST)`, { headers: { allow: "POST" } });
+  }
+  if (!input.body.ok && input.body.reason === "too_large") return reject(413, input.body.message);
+  return flagEvaluation(input, []);
 }
