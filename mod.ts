@@ -58,3 +58,46 @@ export {
 } from "./src/enrichment/mod.ts";
 export type { EvaluationRecord, KnownEvaluationErrorCode, KnownEvaluationReason } from "./src/core/evaluation.ts";
 export type { FlushOptions, SignalFlushReport, SignalOptions } from "./src/core/signal.ts";
+export {
+  encodeExposurePayload,
+  type ExposureAddResult,
+  type ExposureAddStatus,
+  ExposureCache,
+  type ExposureContext,
+  type ExposureEvent,
+  type ExposureFlushReport,
+  type ExposureStats,
+  ExposureWriter,
+  type ExposureWriterOptions,
+  MAX_EXPOSURE_EVENT_BYTES,
+} from "./src/exposures/mod.ts";
+export {
+  ALLOWED_ERROR_CODES,
+  type FlagEvaluationFlushReport,
+  type FlagEvaluationRecordResult,
+  FlagEvaluationWriter,
+  type FlagEvaluationWriterOptions,
+} from "./src/flagevaluations/mod.ts";
+export {
+  encodeOtlpMetrics,
+  encodeOtlpMetricsJson,
+  EVALUATION_ATTRIBUTE,
+  evaluationAttributes,
+  EvaluationAggregator,
+  EvaluationMetrics,
+  evaluationSeriesValues,
+  OVERFLOW_VALUE,
+} from "./src/metrics/mod.ts";
+export type {
+  AggregateOutcome,
+  AggregatorLimits,
+  DrainedWindow,
+  EvaluationMetricsOptions,
+  EvaluationSeries,
+  EvaluationSeriesValues,
+  MetricAttribute,
+  MetricPoint,
+  MetricResource,
+  MetricsFlushReport,
+  MetricWindow,
+} from "./src/metrics/mod.ts";

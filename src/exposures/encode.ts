@@ -1,0 +1,162 @@
+/**
+ * The exposures payload encoder: `{"context":{…},"exposures":[…]}` as UTF-8
+ * JSON, byte for byte what Datadog's tracers send (DESIGN.md, wire facts).
+ *
+ * It is pure and synchronous, and builds the text with one template per
+ * event (strings escaped by `JSON.stringify`, attributes serialized by it
+ * after validation) so that it runs close to `JSON.stringify` +
+ * `TextEncoder` of the same objects. The writer encodes each event once,
+ * when it is added (which also gives its exact size for the size caps), and
+ * only joins the pieces at flush.
+ *
+ * @module
+ */
+import { FlagpostError } from "../core/errors.ts";
+import { findJsonValueProblem, isWellFormedString } from "./_json-value.ts";
+import type { ExposureContext, ExposureEvent } from "./event.ts";
+
+/** Anything but printable ASCII and common whitespace sends `utf8Length` down its exact (slower) path. */
+const NON_ASCII = /[^ -~\t\n\r]/;
+
+/**
+ * UTF-8 length of `text` without encoding it (ASCII fast path).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal helper of the exposures writer
+ * utf8Length("Zoë"); // 4
+ * ```
+ */
+export function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * The JSON text of a payload's `context`: `service`, `env`, `version` in
+ * that order, each omitted when absent or empty.
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal helper of the exposures writer
+ * encodeExposureContext({ service: "shop", env: "" }); // '{"service":"shop"}'
+ * ```
+ */
+export function encodeExposureContext(context: ExposureContext): string {
+  const parts: string[] = [];
+  if (typeof context.service === "string" && context.service !== "") parts.push(`"service":${JSON.stringify(context.service)}`);
+  if (typeof context.env === "string" && context.env !== "") parts.push(`"env":${JSON.stringify(context.env)}`);
+  if (typeof context.version === "string" && context.version !== "") parts.push(`"version":${JSON.stringify(context.version)}`);
+  return `{${parts.join(",")}}`;
+}
+
+/**
+ * The JSON text of one event whose fields are already known to be valid
+ * (`exposureFromRecord` or {@link encodeExposurePayload} checked them).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal helper of the exposures writer
+ * encodeExposureEvent(event); // '{"timestamp":1700000000000,"allocation":{"key":"a"},…}'
+ * ```
+ */
+export function encodeExposureEvent(event: ExposureEvent): string {
+  const attributes = event.subject.attributes;
+  const serial = event.serial_id === undefined ? "" : `,"serial_id":${event.serial_id}`;
+  return `{"timestamp":${event.timestamp},"allocation":{"key":${JSON.stringify(event.allocation.key)}},"flag":{"key":${
+    JSON.stringify(event.flag.key)
+  }},"variant":{"key":${JSON.stringify(event.variant.key)}},"subject":{"id":${JSON.stringify(event.subject.id)},"attributes":${
+    attributes === undefined ? "{}" : JSON.stringify(attributes)
+  }}${serial}}`;
+}
+
+/** Text around the events of a payload. */
+export function payloadEnvelope(contextJson: string): { readonly head: string; readonly tail: string } {
+  return { head: `{"context":${contextJson},"exposures":[`, tail: "]}" };
+}
+
+function bad(field: string, rule: string): never {
+  throw new FlagpostError("invalid_argument", `${field}: ${rule}`, { field });
+}
+
+function checkKey(value: unknown, field: string): void {
+  if (typeof value !== "string" || value === "" || !isWellFormedString(value)) bad(field, "must be a non-empty, well-formed string");
+}
+
+function checkEvent(event: ExposureEvent, at: string): void {
+  if (typeof event !== "object" || event === null) bad(at, "must be an exposure event object");
+  if (!Number.isSafeInteger(event.timestamp) || event.timestamp < 0) bad(`${at}.timestamp`, "must be an integer of epoch milliseconds");
+  checkKey(event.allocation?.key, `${at}.allocation.key`);
+  checkKey(event.flag?.key, `${at}.flag.key`);
+  checkKey(event.variant?.key, `${at}.variant.key`);
+  const subject = event.subject;
+  if (typeof subject !== "object" || subject === null) bad(`${at}.subject`, "must be an object");
+  if (typeof subject.id !== "string" || !isWellFormedString(subject.id)) {
+    bad(`${at}.subject.id`, "must be a well-formed string (may be empty)");
+  }
+  const serial = event.serial_id;
+  if (serial !== undefined && (!Number.isInteger(serial) || serial < -2147483648 || serial > 2147483647)) {
+    bad(`${at}.serial_id`, "must be a 32-bit integer, or absent");
+  }
+  const attributes = subject.attributes;
+  if (attributes !== undefined) {
+    if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
+      bad(`${at}.subject.attributes`, "must be a plain object");
+    }
+    const problem = findJsonValueProblem(attributes, `${at}.subject.attributes`);
+    if (problem !== undefined) bad(problem.path, `is not a plain JSON value (${problem.code})`);
+  }
+}
+
+/**
+ * Encodes an exposures request body: `{"context":{service?,env?,version?},
+ * "exposures":[…]}` as UTF-8 (empty context fields omitted, `attributes`
+ * `{}` when absent, `serial_id` only when present). Pure and synchronous.
+ * Throws `FlagpostError` (`invalid_argument`, naming the field) when an
+ * event breaks a rule instead of coercing it.
+ *
+ * @example
+ * ```ts
+ * import { encodeExposurePayload } from "flagpost";
+ * const body = encodeExposurePayload({ service: "shop", env: "prod" }, [{
+ *   timestamp: 1_700_000_000_000,
+ *   allocation: { key: "beta-users" },
+ *   flag: { key: "new-checkout" },
+ *   variant: { key: "on" },
+ *   subject: { id: "user-123" },
+ *   serial_id: 0,
+ * }]);
+ * console.log(new TextDecoder().decode(body));
+ * ```
+ */
+export function encodeExposurePayload(context: ExposureContext, events: readonly ExposureEvent[]): Uint8Array {
+  if (typeof context !== "object" || context === null) bad("context", "must be an object");
+  for (const field of ["service", "env", "version"] as const) {
+    const v = context[field];
+    if (v !== undefined && (typeof v !== "string" || !isWellFormedString(v))) {
+      bad(`context.${field}`, "must be a well-formed string, or absent");
+    }
+  }
+  if (!Array.isArray(events)) bad("events", "must be an array of exposure events");
+  const { head, tail } = payloadEnvelope(encodeExposureContext(context));
+  let text = head;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    checkEvent(event, `events[${i}]`);
+    text += i === 0 ? encodeExposureEvent(event) : `,${encodeExposureEvent(event)}`;
+  }
+  return new TextEncoder().encode(text + tail);
+}

@@ -1,0 +1,170 @@
+/**
+ * What an exposure is on the wire, and the one rule that turns an
+ * `EvaluationRecord` into one (or says why not).
+ *
+ * An exposure says "subject S was served variant V of flag F by allocation
+ * A"; experiments are analysed from them, so an exposure is only logged when
+ * the allocation asked for it (`doLog`) and both keys exist, and it is only
+ * sent when every field is exactly what the evaluation produced: bad input
+ * is rejected with the rule it broke, never coerced (see `_json-value.ts`).
+ *
+ * @module
+ */
+import type { EvaluationRecord } from "../core/evaluation.ts";
+import { findJsonValueProblem, isWellFormedString } from "./_json-value.ts";
+
+/**
+ * The service context of an exposures payload (`context` on the wire).
+ * Empty or absent fields are omitted from the payload.
+ *
+ * @example
+ * ```ts
+ * import type { ExposureContext } from "flagpost";
+ * const context: ExposureContext = { service: "shop", env: "prod", version: "1.2.3" };
+ * console.log(context.service);
+ * ```
+ */
+export interface ExposureContext {
+  readonly service?: string | undefined;
+  readonly env?: string | undefined;
+  readonly version?: string | undefined;
+}
+
+/**
+ * One exposure event as the intake receives it.
+ *
+ * @example
+ * ```ts
+ * import type { ExposureEvent } from "flagpost";
+ * const event: ExposureEvent = {
+ *   timestamp: 1_700_000_000_000,
+ *   allocation: { key: "beta-users" },
+ *   flag: { key: "new-checkout" },
+ *   variant: { key: "on" },
+ *   subject: { id: "user-123", attributes: { country: "FR" } },
+ *   serial_id: 42,
+ * };
+ * console.log(event.flag.key);
+ * ```
+ */
+export interface ExposureEvent {
+  /** Epoch milliseconds of the evaluation. */
+  readonly timestamp: number;
+  readonly allocation: { readonly key: string };
+  readonly flag: { readonly key: string };
+  readonly variant: { readonly key: string };
+  /** The targeting key (`""` when the context had none) and the rest of the context; `attributes` is `{}` on the wire when absent. */
+  readonly subject: { readonly id: string; readonly attributes?: Readonly<Record<string, unknown>> | undefined };
+  /** The split's serial id, only when the split has one (`0` is a valid id). */
+  readonly serial_id?: number | undefined;
+}
+
+/** Earliest and latest timestamps that look like epoch milliseconds (2001-09-09 .. 5138), as the mock agent checks. */
+const MIN_TIMESTAMP_MS = 1e12;
+const MAX_TIMESTAMP_MS = 1e14;
+
+/** Why a record is not an exposure: `not_logged` (nothing to log) or `invalid` (a rule broken). */
+export interface ExposureRejection {
+  readonly status: "not_logged" | "invalid";
+  /** A stable code: `do_log_false`, `no_variant`, `no_allocation`; or the rule broken (`flag_key`, `timestamp`, `attribute_cycle`, …). */
+  readonly reason: string;
+  /** For `invalid`: the field and the rule, e.g. `subject.attributes.plan: functions are not JSON values`. */
+  readonly detail?: string;
+}
+
+const RULES: Readonly<Record<string, string>> = Object.freeze({
+  record: "must be an EvaluationRecord object",
+  flag_key: "must be a non-empty, well-formed string",
+  allocation_key: "must be a non-empty, well-formed string",
+  variant_key: "must be a non-empty, well-formed string",
+  timestamp: "must be an integer of epoch milliseconds",
+  subject_id: "must be a well-formed string, or absent",
+  serial_id: "must be a 32-bit integer, or absent",
+  attributes: "must be a plain object",
+  attribute_lone_surrogate: "strings must not contain lone surrogates",
+  attribute_non_finite: "numbers must be finite",
+  attribute_function: "functions are not JSON values",
+  attribute_symbol: "symbols are not JSON values",
+  attribute_bigint: "bigints are not JSON values",
+  attribute_undefined: "undefined is not a JSON value inside an array",
+  attribute_too_deep: "nesting is too deep",
+  attribute_cycle: "cycles cannot be serialized",
+  attribute_not_plain: "only plain objects and arrays are JSON (no Date, Map or class instances)",
+});
+
+/**
+ * The message for an invalid reason code (`flag_key` → "flagKey: must be a
+ * non-empty, well-formed string"); used by logs and `add()` results.
+ */
+export function describeExposureRule(reason: string, path: string): string {
+  return `${path}: ${RULES[reason] ?? reason}`;
+}
+
+function invalid(reason: string, path: string): ExposureRejection {
+  return { status: "invalid", reason, detail: describeExposureRule(reason, path) };
+}
+
+const NOT_LOGGED_DO_LOG: ExposureRejection = Object.freeze({ status: "not_logged", reason: "do_log_false" });
+const NOT_LOGGED_VARIANT: ExposureRejection = Object.freeze({ status: "not_logged", reason: "no_variant" });
+const NOT_LOGGED_ALLOCATION: ExposureRejection = Object.freeze({ status: "not_logged", reason: "no_allocation" });
+
+function isKey(v: unknown): v is string {
+  return typeof v === "string" && v !== "" && isWellFormedString(v);
+}
+
+/**
+ * Turns a record into an exposure event, or says why it is none.
+ * Synchronous and total: it never throws for any input (a throwing getter
+ * is reported as `invalid` / `record`).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: ExposureWriter.add calls it
+ * const out = exposureFromRecord(record);
+ * if ("status" in out) console.log(out.status, out.reason);
+ * ```
+ */
+export function exposureFromRecord(record: EvaluationRecord): ExposureEvent | ExposureRejection {
+  try {
+    if (typeof record !== "object" || record === null) return invalid("record", "record");
+    if (record.doLog !== true) return NOT_LOGGED_DO_LOG;
+    const variant = record.variant;
+    if (variant === undefined || variant === null) return NOT_LOGGED_VARIANT;
+    const allocation = record.allocationKey;
+    if (allocation === undefined || allocation === null) return NOT_LOGGED_ALLOCATION;
+    const flag = record.flagKey;
+    if (!isKey(flag)) return invalid("flag_key", "flagKey");
+    if (!isKey(allocation)) return invalid("allocation_key", "allocationKey");
+    if (!isKey(variant)) return invalid("variant_key", "variant");
+    const timestamp = record.timestamp;
+    if (!Number.isSafeInteger(timestamp) || timestamp < MIN_TIMESTAMP_MS || timestamp > MAX_TIMESTAMP_MS) {
+      return invalid("timestamp", "timestamp");
+    }
+    const targetingKey = record.targetingKey;
+    let id = "";
+    if (targetingKey !== undefined && targetingKey !== null) {
+      if (typeof targetingKey !== "string" || !isWellFormedString(targetingKey)) return invalid("subject_id", "targetingKey");
+      id = targetingKey;
+    }
+    const serialId = record.serialId;
+    if (serialId !== undefined && serialId !== null) {
+      if (!Number.isInteger(serialId) || serialId < -2147483648 || serialId > 2147483647) return invalid("serial_id", "serialId");
+    }
+    const attributes = record.attributes;
+    if (attributes !== undefined && attributes !== null) {
+      if (typeof attributes !== "object" || Array.isArray(attributes)) return invalid("attributes", "attributes");
+      const problem = findJsonValueProblem(attributes, "attributes");
+      if (problem !== undefined) return invalid(problem.code, problem.path);
+    }
+    return {
+      timestamp,
+      allocation: { key: allocation },
+      flag: { key: flag },
+      variant: { key: variant },
+      subject: { id, attributes: attributes ?? undefined },
+      serial_id: serialId ?? undefined,
+    };
+  } catch {
+    return invalid("record", "record");
+  }
+}

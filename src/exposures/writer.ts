@@ -1,0 +1,404 @@
+/**
+ * `ExposureWriter`: validates, deduplicates and queues exposures as they are
+ * recorded, and delivers them to the agent's EVP proxy (or the agentless
+ * intake) when `flush()` is called — the isolate's own sidecar.
+ *
+ * Why it is built this way:
+ * - `add()` is on the flag-evaluation path, so it is synchronous, cheap and
+ *   never throws; it returns what happened instead. Each event is encoded
+ *   once, there, which also gives its exact size for the caps.
+ * - No gate: nothing waits for a registration or for service metadata;
+ *   what is added is queued and sent (the sidecar bug the seeds fixed).
+ * - Nothing is lost silently: every event added is, at every moment, exactly
+ *   one of duplicate, not logged, invalid, delivered, dropped (by reason) or
+ *   still queued (waiting or in flight) — see {@link ExposureStats}.
+ * - A delivery that finally fails takes its entries back out of the dedupe
+ *   cache (unless a newer value replaced them), so the same exposure is
+ *   sent again next time rather than masked forever as the peers do.
+ *
+ * @module
+ */
+import type { Config } from "../core/config.ts";
+import { FlagpostError } from "../core/errors.ts";
+import type { EvaluationRecord } from "../core/evaluation.ts";
+import { type Logger, safeLogger } from "../core/logger.ts";
+import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/signal.ts";
+import { StatsRegistry } from "../core/stats.ts";
+import { type EvpTarget, evpTarget } from "../transport/evp.ts";
+import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
+import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
+import { ExposureCache, exposureKey, exposureKeyPrefix, exposureValue } from "./cache.ts";
+import { encodeExposureContext, encodeExposureEvent, payloadEnvelope, utf8Length } from "./encode.ts";
+import { exposureFromRecord } from "./event.ts";
+
+/** What {@link ExposureWriter.add} did with a record. */
+export type ExposureAddStatus = "queued" | "duplicate" | "not_logged" | "invalid" | "dropped";
+
+/**
+ * The result of {@link ExposureWriter.add}.
+ *
+ * @example
+ * ```ts
+ * import type { ExposureAddResult } from "flagpost";
+ * const result: ExposureAddResult = { status: "invalid", reason: "timestamp", detail: "timestamp: must be an integer of epoch milliseconds" };
+ * console.log(result.status);
+ * ```
+ */
+export interface ExposureAddResult {
+  readonly status: ExposureAddStatus;
+  /**
+   * Why, when not `queued` or `duplicate`: for `not_logged` `do_log_false`,
+   * `no_variant`, `no_allocation`; for `invalid` the rule broken
+   * (`flag_key`, `timestamp`, `attribute_cycle`, …); for `dropped`
+   * `queue_full` or `too_large`.
+   */
+  readonly reason?: string;
+  /** For `invalid`: the field and the rule in words. */
+  readonly detail?: string;
+}
+
+/**
+ * Where every exposure added to one writer went. At every moment:
+ * `added = duplicate + notLogged + invalid + sent + Σ dropped + queued + inFlight`.
+ *
+ * @example
+ * ```ts
+ * import { ExposureWriter, resolveConfig } from "flagpost";
+ * const s = new ExposureWriter(resolveConfig({})).stats();
+ * const accounted = s.duplicate + s.notLogged + s.invalid + s.sent + Object.values(s.dropped).reduce((a, b) => a + b, 0) + s.queued + s.inFlight;
+ * console.log(accounted === s.added); // true
+ * ```
+ */
+export interface ExposureStats {
+  readonly added: number;
+  readonly duplicate: number;
+  readonly notLogged: number;
+  readonly invalid: number;
+  /** Delivered (2xx). */
+  readonly sent: number;
+  /** Dropped, by reason: `queue_full`, `too_large`, `http_<status>`, `network`, `timeout`, `deadline`, `redirect`. */
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Waiting for the next flush. */
+  readonly queued: number;
+  /** Taken by a flush that has not finished. */
+  readonly inFlight: number;
+  /** Entries in the dedupe cache. */
+  readonly cacheSize: number;
+}
+
+/**
+ * What one {@link ExposureWriter.flush} did (a `SignalFlushReport`, counts in events).
+ *
+ * @example
+ * ```ts
+ * import type { ExposureFlushReport } from "flagpost";
+ * const report: ExposureFlushReport = { sent: 3, dropped: {}, retried: 0, requests: 1, pending: 0, durationMs: 4 };
+ * console.log(report.sent);
+ * ```
+ */
+export type ExposureFlushReport = SignalFlushReport;
+
+/**
+ * Options of an {@link ExposureWriter}: the shared signal options plus the
+ * exposure-specific ones.
+ *
+ * @example
+ * ```ts
+ * import { ExposureCache, type ExposureWriterOptions } from "flagpost";
+ * const options: ExposureWriterOptions = { cache: new ExposureCache(1_000), agentlessBaseUrl: "https://intake-proxy.example" };
+ * console.log(options.cache?.capacity);
+ * ```
+ */
+export interface ExposureWriterOptions extends SignalOptions {
+  /** A dedupe cache shared with other writers; default a private one of `limits.exposureCacheSize` entries. */
+  readonly cache?: ExposureCache;
+  /** Agentless intake base URL instead of `https://event-platform-intake.<site>` (https, or http to loopback only). */
+  readonly agentlessBaseUrl?: string;
+}
+
+/** Per-event cap of the peers and the intake: 1 MiB − 1024 bytes. */
+export const MAX_EXPOSURE_EVENT_BYTES = 1024 * 1024 - 1024;
+
+let exposureRetryPolicy: RetryPolicy | undefined;
+
+/**
+ * The exposures retry policy: the agent policy with a 3 s per-attempt
+ * timeout (the sidecar's), retrying 429, every 5xx and network errors.
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: the writer passes it to sendWithRetry
+ * exposuresRetryPolicy().timeoutMs; // 3000
+ * ```
+ */
+export function exposuresRetryPolicy(): RetryPolicy {
+  if (exposureRetryPolicy === undefined) {
+    const statuses = [429];
+    for (let s = 500; s <= 599; s++) statuses.push(s);
+    exposureRetryPolicy = Object.freeze({ ...AGENT_RETRY_POLICY, timeoutMs: 3_000, retryStatuses: Object.freeze(statuses) });
+  }
+  return exposureRetryPolicy;
+}
+
+interface Pending {
+  /** The event's JSON text. */
+  readonly json: string;
+  /** Its UTF-8 length. */
+  readonly bytes: number;
+  readonly key: string;
+  /** Dedupe cache token (0 when deduplication is off). */
+  readonly token: number;
+}
+
+const QUEUED: ExposureAddResult = Object.freeze({ status: "queued" });
+const DUPLICATE: ExposureAddResult = Object.freeze({ status: "duplicate" });
+const QUEUE_FULL: ExposureAddResult = Object.freeze({ status: "dropped", reason: "queue_full" });
+const TOO_LARGE: ExposureAddResult = Object.freeze({ status: "dropped", reason: "too_large" });
+
+/**
+ * Validates, deduplicates, queues and delivers exposure events.
+ *
+ * @example
+ * ```ts
+ * import { ExposureWriter, resolveConfig } from "flagpost";
+ * const writer = new ExposureWriter(resolveConfig({ DD_SERVICE: "shop", DD_AGENT_HOST: "localhost" }));
+ * const result = writer.add({
+ *   flagKey: "new-checkout", variant: "on", value: true, reason: "TARGETING_MATCH", errorCode: undefined,
+ *   allocationKey: "beta-users", serialId: 42, doLog: true, targetingKey: "user-123", attributes: { country: "FR" },
+ *   timestamp: Date.now(),
+ * });
+ * console.log(result.status); // "queued"
+ * const report = await writer.flush({ deadlineMs: 2_000 });
+ * console.log(report.sent, report.dropped);
+ * ```
+ */
+export class ExposureWriter {
+  readonly #target: EvpTarget;
+  readonly #cache: ExposureCache;
+  readonly #stats: StatsRegistry;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #deadlineMs: number;
+  readonly #maxQueued: number;
+  readonly #maxPayloadBytes: number;
+  readonly #maxEventBytes: number;
+  readonly #keyPrefix: string;
+  readonly #head: string;
+  readonly #tail: string;
+  readonly #envelopeBytes: number;
+  #queue: Pending[] = [];
+  #inFlight = 0;
+  #added = 0;
+  #duplicate = 0;
+  #notLogged = 0;
+  #invalid = 0;
+  #sent = 0;
+  readonly #dropped = new Map<string, number>();
+
+  /**
+   * @param config `resolveConfig`'s result.
+   * @param options fetch, stats registry, logger, clock, shared cache, agentless base URL.
+   * @throws FlagpostError (`invalid_config`) when the destination is refused (an API key over plain HTTP off loopback).
+   */
+  constructor(config: Config, options: ExposureWriterOptions = {}) {
+    if (typeof config !== "object" || config === null || typeof config.limits !== "object") {
+      throw new FlagpostError("invalid_argument", "config must be the result of resolveConfig()", { field: "config" });
+    }
+    this.#target = evpTarget(
+      config,
+      "exposures",
+      options.agentlessBaseUrl === undefined ? {} : { agentlessBaseUrl: options.agentlessBaseUrl },
+    );
+    this.#cache = options.cache ?? new ExposureCache(config.limits.exposureCacheSize);
+    this.#stats = options.stats ?? new StatsRegistry();
+    this.#logger = safeLogger(options.logger);
+    this.#now = options.now ?? Date.now;
+    this.#fetch = options.fetch;
+    this.#deadlineMs = config.flushDeadlineMs;
+    this.#maxQueued = config.limits.maxQueuedExposures;
+    this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;
+    this.#keyPrefix = exposureKeyPrefix(config.service, config.env, config.version);
+    const envelope = payloadEnvelope(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
+    this.#head = envelope.head;
+    this.#tail = envelope.tail;
+    this.#envelopeBytes = utf8Length(envelope.head) + utf8Length(envelope.tail);
+    this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
+  }
+
+  /** Whether events go straight to Datadog's intake with the API key (no agent configured). */
+  get agentless(): boolean {
+    return this.#target.agentless;
+  }
+
+  /**
+   * Records one evaluation. Synchronous; never throws; returns what happened.
+   * `not_logged` when `doLog` is false or the variant or allocation is
+   * missing; `invalid` names the rule broken; `duplicate` when the same
+   * (allocation, variant, serial id) was last logged for this (flag,
+   * subject); `dropped` when the queue is full or the event too large.
+   */
+  add(record: EvaluationRecord): ExposureAddResult {
+    this.#added++;
+    this.#stats.count("exposures.added");
+    let result: ExposureAddResult;
+    try {
+      result = this.#add(record);
+    } catch {
+      // Defensive: #add handles every input, but add() must never throw.
+      result = { status: "invalid", reason: "record", detail: "record: could not be read" };
+    }
+    switch (result.status) {
+      case "queued":
+        break;
+      case "duplicate":
+        this.#duplicate++;
+        this.#stats.count("exposures.duplicate");
+        break;
+      case "not_logged":
+        this.#notLogged++;
+        this.#stats.count("exposures.not_logged", result.reason);
+        break;
+      case "invalid":
+        this.#invalid++;
+        this.#stats.count("exposures.invalid", result.reason);
+        this.#logger.debug("exposure rejected", { reason: result.reason, detail: result.detail });
+        break;
+      case "dropped":
+        this.#drop(result.reason!, 1);
+        break;
+    }
+    return result;
+  }
+
+  #add(record: EvaluationRecord): ExposureAddResult {
+    const event = exposureFromRecord(record);
+    if ("status" in event) return event;
+    const key = exposureKey(this.#keyPrefix, event.flag.key, event.subject.id);
+    const value = exposureValue(event.allocation.key, event.variant.key, event.serial_id);
+    if (this.#cache.isDuplicate(key, value)) return DUPLICATE;
+    const json = encodeExposureEvent(event);
+    const bytes = utf8Length(json);
+    if (bytes > this.#maxEventBytes) return TOO_LARGE;
+    if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
+    const token = this.#cache.remember(key, value);
+    this.#queue.push({ json, bytes, key, token });
+    return QUEUED;
+  }
+
+  #drop(reason: string, n: number): void {
+    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + n);
+    this.#stats.count("exposures.dropped", reason, n);
+  }
+
+  /** Counters of this writer (see {@link ExposureStats} for the invariant they satisfy). */
+  stats(): ExposureStats {
+    return {
+      added: this.#added,
+      duplicate: this.#duplicate,
+      notLogged: this.#notLogged,
+      invalid: this.#invalid,
+      sent: this.#sent,
+      dropped: Object.fromEntries([...this.#dropped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      queued: this.#queue.length,
+      inFlight: this.#inFlight,
+      cacheSize: this.#cache.size,
+    };
+  }
+
+  /** Events waiting for the next flush. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Sends what is queued, in as many requests as the payload size cap
+   * needs, within the deadline (default the config's `flushDeadlineMs`).
+   * Never rejects. Events that finally fail are dropped, counted under
+   * their reason, and taken back out of the dedupe cache.
+   */
+  async flush(options: FlushOptions = {}): Promise<ExposureFlushReport> {
+    const started = this.#now();
+    const dropped: Record<string, number> = {};
+    let sent = 0;
+    let retried = 0;
+    let requests = 0;
+    const taken = this.#queue;
+    this.#queue = [];
+    this.#inFlight += taken.length;
+    let settled = 0;
+    const fail = (batch: readonly Pending[], reason: string) => {
+      for (const p of batch) this.#cache.forget(p.key, p.token);
+      dropped[reason] = (dropped[reason] ?? 0) + batch.length;
+      this.#drop(reason, batch.length);
+      this.#inFlight -= batch.length;
+      settled += batch.length;
+    };
+    try {
+      const requested = options?.deadlineMs;
+      const deadlineMs = typeof requested === "number" && Number.isFinite(requested) && requested > 0 ? requested : this.#deadlineMs;
+      const deadlineAt = started + deadlineMs;
+      for (const batch of this.#batches(taken)) {
+        const remaining = deadlineAt - this.#now();
+        if (remaining <= 0 || options?.signal?.aborted === true) {
+          fail(batch, "deadline");
+          continue;
+        }
+        const body = this.#body(batch);
+        const outcome = await sendWithRetry(
+          { url: this.#target.url, method: "POST", headers: this.#target.headers, body },
+          exposuresRetryPolicy(),
+          { deadlineMs: remaining, ...(options?.signal ? { signal: options.signal } : {}), ...(this.#fetch ? { fetch: this.#fetch } : {}) },
+        );
+        if (outcome.attempts > 0) requests++;
+        retried += Math.max(0, outcome.attempts - 1);
+        if (outcome.ok) {
+          sent += batch.length;
+          this.#sent += batch.length;
+          this.#stats.count("exposures.sent", "", batch.length);
+          this.#inFlight -= batch.length;
+          settled += batch.length;
+        } else {
+          const reason = outcomeReason(outcome) || "network";
+          this.#logger.warn("exposures delivery failed", {
+            reason,
+            status: outcome.status,
+            events: batch.length,
+            attempts: outcome.attempts,
+            body: outcome.errorDetail,
+          });
+          fail(batch, reason);
+        }
+      }
+    } catch (error) {
+      // Defensive (the sender never throws): whatever is unsettled is counted, never lost.
+      this.#logger.error("exposures flush failed", { error: String(error) });
+      if (settled < taken.length) fail(taken.slice(settled), "internal");
+    }
+    if (requests > 0) this.#stats.count("exposures.requests", "", requests);
+    return { sent, dropped, retried, requests, pending: this.#queue.length, durationMs: Math.max(0, this.#now() - started) };
+  }
+
+  /** Splits events so that no request body exceeds `maxExposurePayloadBytes`. */
+  *#batches(events: readonly Pending[]): Generator<Pending[]> {
+    let batch: Pending[] = [];
+    let size = this.#envelopeBytes;
+    for (const e of events) {
+      const added = e.bytes + (batch.length === 0 ? 0 : 1);
+      if (batch.length > 0 && size + added > this.#maxPayloadBytes) {
+        yield batch;
+        batch = [];
+        size = this.#envelopeBytes;
+        size += e.bytes;
+      } else size += added;
+      batch.push(e);
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  #body(batch: readonly Pending[]): Uint8Array {
+    let text = this.#head;
+    for (let i = 0; i < batch.length; i++) text += i === 0 ? batch[i]!.json : `,${batch[i]!.json}`;
+    return new TextEncoder().encode(text + this.#tail);
+  }
+}
