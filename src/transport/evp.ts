@@ -17,6 +17,27 @@
  */
 import { agentEndpoint, agentlessEvpUrl, type Config } from "../core/config.ts";
 import { FlagpostError } from "../core/errors.ts";
+import { AGENT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
+
+/** Bytes of one EVP event (one exposure, one row): the intake's limit, 1 MiB − 1024. */
+export const EVP_MAX_EVENT_BYTES = 1024 * 1024 - 1024;
+
+/** Bytes of one EVP request body (Datadog's tracers cap at 5 MiB; the agent's proxy refuses more than 10 MiB). */
+export const EVP_MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Retries of an EVP POST: 429 and 5xx answers and network errors, 3 s per
+ * attempt (the sidecar's timeout), within the flush deadline. A timed-out
+ * attempt is not retried: the agent may have accepted it, and a second POST
+ * would count those events twice.
+ */
+export const EVP_RETRY_POLICY: RetryPolicy = Object.freeze({
+  ...AGENT_RETRY_POLICY,
+  retryStatuses: Object.freeze([429, 500, 502, 503, 504]),
+  retryNetworkErrors: true,
+  retryTimeouts: false,
+  timeoutMs: 3_000,
+});
 
 /** The EVP tracks flagpost writes. */
 export type EvpTrack = "exposures" | "flagevaluation";

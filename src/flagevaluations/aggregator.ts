@@ -1,0 +1,225 @@
+/**
+ * Per-window aggregation of flag evaluations into rows, one per (flag,
+ * variant, allocation, runtime default used, error code, subject) — and,
+ * with consent, per flattened context.
+ *
+ * Recording is on the evaluation's hot path, so it does no hashing and no
+ * I/O: it builds an identity string and bumps a counter. Memory is flat
+ * whatever arrives: at most `maxRows` subject rows, at most
+ * `maxRowsPerFlag` of them per flag; past either bound an evaluation goes
+ * to a *degraded* row of the same dimensions without subject or context
+ * (at most `maxDegradedRows`); past that it is dropped and the caller
+ * counts it. These are dd-trace-js 6.21's caps and order of checks.
+ *
+ * @module
+ */
+import type { ContextScalar } from "./context-snapshot.ts";
+
+/** One evaluation, normalized for aggregation (see `FlagEvaluationWriter.record`). */
+export interface FlagEvaluationEvent {
+  readonly flagKey: string;
+  /** Non-empty variant, or `undefined`. */
+  readonly variant: string | undefined;
+  /** Non-empty allocation key, or `undefined`. */
+  readonly allocation: string | undefined;
+  /** True when the evaluation returned the caller's default (no variant). */
+  readonly runtimeDefault: boolean;
+  /** Allow-listed error code, or `undefined`. */
+  readonly error: string | undefined;
+  /** Raw, well-formed targeting key (`""` allowed), or `undefined` when absent. */
+  readonly targetingKey: string | undefined;
+  /** Sorted flattened context, only with consent. */
+  readonly context: ReadonlyArray<readonly [string, ContextScalar]> | undefined;
+  /** The configuration's `observeFullEvaluationData`. */
+  readonly consent: boolean;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+}
+
+/** An aggregated row, before hashing and encoding. */
+export interface FlagEvaluationEntry {
+  readonly identity: string;
+  readonly flagKey: string;
+  readonly variant: string | undefined;
+  readonly allocation: string | undefined;
+  readonly runtimeDefault: boolean;
+  readonly error: string | undefined;
+  /** Raw targeting key; absent on degraded rows. */
+  readonly targetingKey: string | undefined;
+  /** Flattened context; only with consent, absent on degraded rows. */
+  readonly context: ReadonlyArray<readonly [string, ContextScalar]> | undefined;
+  /** Rows without subject or context (a cap was reached). */
+  readonly degraded: boolean;
+  consent: boolean;
+  count: number;
+  first: number;
+  last: number;
+}
+
+/** Caps of one window. */
+export interface FlagEvaluationCaps {
+  readonly maxRows: number;
+  readonly maxRowsPerFlag: number;
+  readonly maxDegradedRows: number;
+}
+
+/** Where an evaluation went: its subject row, a degraded row, or nowhere (all caps reached). */
+export type AggregationOutcome = "row" | "degraded" | "dropped";
+
+/** Length-prefixed concatenation: injective without escaping, cheaper than JSON. */
+function part(value: string | undefined): string {
+  return value === undefined ? "-|" : `${value.length}:${value}|`;
+}
+
+function dimensionsIdentity(flagKey: string, variant?: string, allocation?: string, runtimeDefault?: boolean, error?: string): string {
+  return part(flagKey) + part(variant) + part(allocation) + (runtimeDefault ? "1" : "0") + part(error);
+}
+
+/**
+ * The rows of the current window.
+ *
+ * @example
+ * ```ts
+ * import { FlagEvaluationAggregator } from "./aggregator.ts";
+ * const window = new FlagEvaluationAggregator({ maxRows: 131_072, maxRowsPerFlag: 10_000, maxDegradedRows: 32_768 });
+ * const event = {
+ *   flagKey: "checkout", variant: "on", allocation: "beta", runtimeDefault: false, error: undefined,
+ *   targetingKey: "alice", context: undefined, consent: false, timestamp: 1_700_000_000_000,
+ * };
+ * window.add(event);
+ * window.add({ ...event, timestamp: 1_700_000_000_500 });
+ * console.log(window.rows, window.evaluations); // 1 2
+ * ```
+ */
+export class FlagEvaluationAggregator {
+  readonly #caps: FlagEvaluationCaps;
+  #full = new Map<string, FlagEvaluationEntry>();
+  #degraded = new Map<string, FlagEvaluationEntry>();
+  #perFlag = new Map<string, number>();
+  #evaluations = 0;
+
+  constructor(caps: FlagEvaluationCaps) {
+    this.#caps = caps;
+  }
+
+  /** Rows held (subject and degraded). */
+  get rows(): number {
+    return this.#full.size + this.#degraded.size;
+  }
+
+  /** Evaluations held in this window's rows. */
+  get evaluations(): number {
+    return this.#evaluations;
+  }
+
+  /** Adds one evaluation. */
+  add(event: FlagEvaluationEvent): AggregationOutcome {
+    const dimensions = dimensionsIdentity(event.flagKey, event.variant, event.allocation, event.runtimeDefault, event.error);
+    const identity = dimensions + part(event.targetingKey) + (event.consent ? "c" : "n") +
+      (event.context === undefined ? "" : JSON.stringify(event.context));
+    const existing = this.#full.get(identity);
+    if (existing !== undefined) {
+      observe(existing, 1, event.timestamp, event.timestamp, event.consent);
+      this.#evaluations++;
+      return "row";
+    }
+    if ((this.#perFlag.get(event.flagKey) ?? 0) >= this.#caps.maxRowsPerFlag || this.#full.size >= this.#caps.maxRows) {
+      return this.#addDegraded(dimensions, event, 1, event.timestamp, event.timestamp);
+    }
+    this.#insertFull({
+      identity,
+      flagKey: event.flagKey,
+      variant: event.variant,
+      allocation: event.allocation,
+      runtimeDefault: event.runtimeDefault,
+      error: event.error,
+      targetingKey: event.targetingKey,
+      context: event.context,
+      degraded: false,
+      consent: event.consent,
+      count: 1,
+      first: event.timestamp,
+      last: event.timestamp,
+    });
+    return "row";
+  }
+
+  /**
+   * Puts back a row taken earlier whose delivery failed with a retryable
+   * error, merging it with this window's row of the same identity, within
+   * the caps (a subject row may become degraded; beyond every cap it is
+   * dropped and `"dropped"` is returned for the caller to count).
+   */
+  merge(entry: FlagEvaluationEntry): AggregationOutcome {
+    if (!entry.degraded) {
+      const existing = this.#full.get(entry.identity);
+      if (existing !== undefined) {
+        observe(existing, entry.count, entry.first, entry.last, entry.consent);
+        this.#evaluations += entry.count;
+        return "row";
+      }
+      if ((this.#perFlag.get(entry.flagKey) ?? 0) < this.#caps.maxRowsPerFlag && this.#full.size < this.#caps.maxRows) {
+        this.#insertFull({ ...entry });
+        return "row";
+      }
+    }
+    const dimensions = dimensionsIdentity(entry.flagKey, entry.variant, entry.allocation, entry.runtimeDefault, entry.error);
+    return this.#addDegraded(dimensions, entry, entry.count, entry.first, entry.last);
+  }
+
+  /** Takes every row (subject rows first, in arrival order, then degraded ones) and starts a new window. */
+  take(): FlagEvaluationEntry[] {
+    const rows = [...this.#full.values(), ...this.#degraded.values()];
+    this.#full = new Map();
+    this.#degraded = new Map();
+    this.#perFlag = new Map();
+    this.#evaluations = 0;
+    return rows;
+  }
+
+  #insertFull(entry: FlagEvaluationEntry): void {
+    this.#full.set(entry.identity, entry);
+    this.#perFlag.set(entry.flagKey, (this.#perFlag.get(entry.flagKey) ?? 0) + 1);
+    this.#evaluations += entry.count;
+  }
+
+  #addDegraded(
+    identity: string,
+    from: Pick<FlagEvaluationEntry, "flagKey" | "variant" | "allocation" | "runtimeDefault" | "error" | "consent">,
+    count: number,
+    first: number,
+    last: number,
+  ): AggregationOutcome {
+    const existing = this.#degraded.get(identity);
+    if (existing !== undefined) {
+      observe(existing, count, first, last, from.consent);
+      this.#evaluations += count;
+      return "degraded";
+    }
+    if (this.#degraded.size >= this.#caps.maxDegradedRows) return "dropped";
+    this.#degraded.set(identity, {
+      identity,
+      flagKey: from.flagKey,
+      variant: from.variant,
+      allocation: from.allocation,
+      runtimeDefault: from.runtimeDefault,
+      error: from.error,
+      targetingKey: undefined,
+      context: undefined,
+      degraded: true,
+      consent: from.consent,
+      count,
+      first,
+      last,
+    });
+    this.#evaluations += count;
+    return "degraded";
+  }
+}
+
+function observe(entry: FlagEvaluationEntry, count: number, first: number, last: number, consent: boolean): void {
+  entry.count += count;
+  if (first < entry.first) entry.first = first;
+  if (last > entry.last) entry.last = last;
+  entry.consent &&= consent;
+}

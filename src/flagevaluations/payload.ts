@@ -1,0 +1,150 @@
+/**
+ * Encoding of one window's rows into EVP `flagevaluation` request bodies:
+ * `{"context":{service,env?,version?},"flagEvaluations":[row, …]}`.
+ *
+ * Pure and synchronous: hashing happens before (the protected targeting
+ * keys are passed in), so encoding can be tested and benchmarked alone. A
+ * row over the per-event cap (1 MiB − 1024 bytes) loses its subject and
+ * context (it becomes degraded); if still too large it is dropped. Rows are
+ * packed into bodies of at most the payload cap (5 MiB), so one flush may
+ * make several requests — never one over the agent's EVP limit.
+ *
+ * @module
+ */
+import { utf8ByteLength } from "../core/text.ts";
+import type { FlagEvaluationEntry } from "./aggregator.ts";
+
+/** The batch context every body starts with (`service` is always present, possibly `""`). */
+export interface FlagEvaluationContext {
+  readonly service: string;
+  readonly env?: string;
+  readonly version?: string;
+}
+
+/** One request body and the rows it carries. */
+export interface FlagEvaluationPayload {
+  readonly body: Uint8Array;
+  readonly entries: readonly FlagEvaluationEntry[];
+  /** Evaluations summed over the rows. */
+  readonly evaluations: number;
+}
+
+/** What encoding produced: bodies, rows dropped for size, and rows degraded for size. */
+export interface EncodedFlagEvaluations {
+  readonly payloads: FlagEvaluationPayload[];
+  /** Rows that fit no body even without subject and context (counted `too_large`). */
+  readonly tooLarge: FlagEvaluationEntry[];
+  /** Evaluations whose row lost its subject to fit the per-event cap. */
+  readonly degradedEvaluations: number;
+}
+
+/** Size caps of the EVP intake. */
+export interface FlagEvaluationSizeCaps {
+  /** Bytes of one row (dd-trace-js: 1 MiB − 1024). */
+  readonly maxEventBytes: number;
+  /** Bytes of one body (dd-trace-js: 5 MiB). */
+  readonly maxPayloadBytes: number;
+}
+
+/**
+ * The wire row of an entry. `targetingKey` is what the row says about the
+ * subject (`sha256_…`, the raw key with consent, `""`), or `undefined` to
+ * omit it. Key order follows dd-trace-js, so bodies compare byte for byte.
+ */
+export function flagEvaluationRow(
+  entry: FlagEvaluationEntry,
+  timestamp: number,
+  targetingKey: string | undefined,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    timestamp,
+    flag: { key: entry.flagKey },
+    first_evaluation: entry.first,
+    last_evaluation: entry.last,
+    evaluation_count: entry.count,
+  };
+  if (entry.runtimeDefault) row.runtime_default_used = true;
+  if (entry.variant !== undefined) row.variant = { key: entry.variant };
+  if (entry.allocation !== undefined) row.allocation = { key: entry.allocation };
+  if (entry.error !== undefined) row.error = { message: entry.error };
+  if (!entry.degraded) {
+    if (targetingKey !== undefined) row.targeting_key = targetingKey;
+    if (entry.consent && entry.context !== undefined && entry.context.length > 0) {
+      const evaluation: Record<string, unknown> = {};
+      for (const [k, v] of entry.context) evaluation[k] = v;
+      row.context = { evaluation };
+    }
+  }
+  return row;
+}
+
+/**
+ * Encodes rows into bodies within the size caps. `subjectOf(entry)` gives
+ * the targeting key text a (non-degraded) row carries.
+ *
+ * @example
+ * ```ts
+ * import { encodeFlagEvaluationPayloads } from "./payload.ts";
+ * const entry = {
+ *   identity: "x", flagKey: "checkout", variant: "on", allocation: "beta", runtimeDefault: false, error: undefined,
+ *   targetingKey: "alice", context: undefined, degraded: false, consent: false, count: 3, first: 1, last: 9,
+ * };
+ * const { payloads } = encodeFlagEvaluationPayloads({ service: "shop" }, [entry], 10, () => "sha256_…", {
+ *   maxEventBytes: 1024 * 1024 - 1024,
+ *   maxPayloadBytes: 5 * 1024 * 1024,
+ * });
+ * console.log(new TextDecoder().decode(payloads[0]!.body));
+ * // {"context":{"service":"shop"},"flagEvaluations":[{"timestamp":10,"flag":{"key":"checkout"},…}]}
+ * ```
+ */
+export function encodeFlagEvaluationPayloads(
+  context: FlagEvaluationContext,
+  entries: readonly FlagEvaluationEntry[],
+  timestamp: number,
+  subjectOf: (entry: FlagEvaluationEntry) => string | undefined,
+  caps: FlagEvaluationSizeCaps,
+): EncodedFlagEvaluations {
+  const prefix = `{"context":${JSON.stringify(context)},"flagEvaluations":[`;
+  const suffix = "]}";
+  const frame = utf8ByteLength(prefix) + suffix.length;
+  const encoder = new TextEncoder();
+  const payloads: FlagEvaluationPayload[] = [];
+  const tooLarge: FlagEvaluationEntry[] = [];
+  let degradedEvaluations = 0;
+
+  let rows: string[] = [];
+  let carried: FlagEvaluationEntry[] = [];
+  let evaluations = 0;
+  let size = frame;
+  const close = () => {
+    payloads.push({ body: encoder.encode(`${prefix}${rows.join(",")}${suffix}`), entries: carried, evaluations });
+    rows = [];
+    carried = [];
+    evaluations = 0;
+    size = frame;
+  };
+
+  for (const entry of entries) {
+    let text = JSON.stringify(flagEvaluationRow(entry, timestamp, entry.degraded ? undefined : subjectOf(entry)));
+    let bytes = utf8ByteLength(text);
+    const degradable = !entry.degraded && (entry.targetingKey !== undefined || entry.context !== undefined);
+    // A row that cannot fit alone, even in an empty body, loses its subject first.
+    if (degradable && (bytes > caps.maxEventBytes || frame + bytes > caps.maxPayloadBytes)) {
+      text = JSON.stringify(flagEvaluationRow({ ...entry, degraded: true }, timestamp, undefined));
+      bytes = utf8ByteLength(text);
+      degradedEvaluations += entry.count;
+    }
+    if (bytes > caps.maxEventBytes || frame + bytes > caps.maxPayloadBytes) {
+      tooLarge.push(entry);
+      continue;
+    }
+    const addition = bytes + (rows.length > 0 ? 1 : 0);
+    if (size + addition > caps.maxPayloadBytes) close();
+    size += bytes + (rows.length > 0 ? 1 : 0);
+    rows.push(text);
+    carried.push(entry);
+    evaluations += entry.count;
+  }
+  if (rows.length > 0) close();
+  return { payloads, tooLarge, degradedEvaluations };
+}

@@ -1,0 +1,293 @@
+/**
+ * `FlagEvaluationWriter`: the EVP `flagevaluation` track — per-window
+ * counts of evaluations per (flag, variant, allocation, runtime default
+ * used, error code, subject), POSTed to the agent's EVP proxy.
+ *
+ * Unlike exposures, it counts *every* evaluation (errors, runtime defaults,
+ * `doLog: false`), which is what powers per-subject evaluation counts.
+ * `record()` is on the host's hot path: synchronous, no hashing, never
+ * throws. `flush()` hashes the subjects (`crypto.subtle`), encodes, sends,
+ * and never rejects.
+ *
+ * Accounting invariant, at every moment:
+ * `recorded = sent + dropped (all reasons) + pending`, where `pending` is
+ * what the current window and an in-flight flush hold. A retryable failure
+ * (429, 5xx, network, deadline) puts its rows back into the window, merged
+ * within the caps; a non-retryable one (400, redirect, …) drops them with
+ * its reason.
+ *
+ * @module
+ */
+import type { Config } from "../core/config.ts";
+import type { EvaluationRecord } from "../core/evaluation.ts";
+import { type Logger, safeLogger } from "../core/logger.ts";
+import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/signal.ts";
+import { StatsRegistry, type StatsSnapshot } from "../core/stats.ts";
+import { isWellFormedText } from "../core/text.ts";
+import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
+import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
+import { FlagEvaluationAggregator } from "./aggregator.ts";
+import { snapshotContext } from "./context-snapshot.ts";
+import { encodeFlagEvaluationPayloads, type FlagEvaluationContext } from "./payload.ts";
+import { hashedTargetingKey, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
+
+/** Prefix of every counter this writer keeps in the stats registry. */
+const NAME = "flagevaluations";
+
+/** Options of a {@link FlagEvaluationWriter}. */
+export interface FlagEvaluationWriterOptions extends SignalOptions {
+  /** Overrides `DD_FLAGGING_EVALUATION_COUNTS_ENABLED` (`config.flagEvaluationsEnabled`). */
+  readonly enabled?: boolean;
+  /** Agentless intake base URL instead of Datadog's (a proxy, or the mock agent in tests). */
+  readonly agentlessBaseUrl?: string;
+}
+
+/** What `record()` did with an evaluation. */
+export interface FlagEvaluationRecordResult {
+  /**
+   * `counted`: in its subject row; `degraded`: in a row without subject (a
+   * cardinality cap was reached); `dropped`: counted as dropped (`reason`);
+   * `disabled`: the signal is off, nothing was done.
+   */
+  readonly status: "counted" | "degraded" | "dropped" | "disabled";
+  readonly reason?: string;
+}
+
+/** What one `flush()` did; counts are evaluations, except `rows` and `requests`. */
+export interface FlagEvaluationFlushReport extends SignalFlushReport {
+  /** Rows delivered. */
+  readonly rows: number;
+}
+
+/** A failure worth sending again later: the receiver may accept the same body. */
+function retryable(outcome: SendOutcome): boolean {
+  if (outcome.errorKind === "http") return EVP_RETRY_POLICY.retryStatuses.includes(outcome.status ?? 0);
+  return outcome.errorKind === "network" || outcome.errorKind === "timeout" || outcome.errorKind === "deadline";
+}
+
+/**
+ * Aggregates evaluations per subject and delivers them as EVP `flagevaluation` rows.
+ *
+ * @example
+ * ```ts
+ * import { FlagEvaluationWriter, resolveConfig } from "flagpost";
+ * import { createMockAgent } from "flagpost/mock-agent";
+ * const agent = createMockAgent();
+ * const writer = new FlagEvaluationWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: agent.fetch });
+ * writer.record({
+ *   flagKey: "checkout", variant: "on", value: true, reason: "TARGETING_MATCH", errorCode: undefined,
+ *   allocationKey: "beta", serialId: 7, doLog: true, targetingKey: "alice", attributes: {}, timestamp: Date.now(),
+ * });
+ * const report = await writer.flush();
+ * console.log(report.sent, report.rows); // 1 1
+ * ```
+ */
+export class FlagEvaluationWriter {
+  readonly #enabled: boolean;
+  readonly #config: Config;
+  readonly #target: EvpTarget;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #stats: StatsRegistry;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #window: FlagEvaluationAggregator;
+  readonly #context: FlagEvaluationContext;
+  #inFlight = 0;
+  #flushing: Promise<unknown> = Promise.resolve();
+
+  /** Throws `FlagpostError` (`invalid_config`) only for an unusable destination (an API key over plain HTTP). */
+  constructor(config: Config, options: FlagEvaluationWriterOptions = {}) {
+    this.#config = config;
+    this.#enabled = options.enabled ?? config.flagEvaluationsEnabled;
+    this.#target = evpTarget(config, "flagevaluation", { agentlessBaseUrl: options.agentlessBaseUrl });
+    this.#fetch = options.fetch;
+    this.#stats = options.stats ?? new StatsRegistry();
+    this.#logger = safeLogger(options.logger);
+    this.#now = options.now ?? Date.now;
+    this.#window = new FlagEvaluationAggregator({
+      maxRows: config.limits.maxFlagEvaluationRows,
+      maxRowsPerFlag: config.limits.maxFlagEvaluationRowsPerFlag,
+      maxDegradedRows: config.limits.maxDegradedFlagEvaluationRows,
+    });
+    const context: { service: string; env?: string; version?: string } = { service: config.service ?? "" };
+    if (config.env !== undefined) context.env = config.env;
+    if (config.version !== undefined) context.version = config.version;
+    this.#context = context;
+  }
+
+  /** Whether evaluations are recorded at all. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Evaluations not yet delivered nor dropped: the current window plus an in-flight flush. */
+  get pending(): number {
+    return this.#window.evaluations + this.#inFlight;
+  }
+
+  /** Counts one evaluation into the current window. Synchronous; never throws. */
+  record(record: EvaluationRecord): FlagEvaluationRecordResult {
+    if (!this.#enabled) return { status: "disabled" };
+    try {
+      this.#stats.count(`${NAME}.recorded`);
+      const flagKey = record.flagKey;
+      if (typeof flagKey !== "string" || flagKey === "" || !isWellFormedText(flagKey)) {
+        return this.#drop("invalid", "flagKey must be a non-empty, well-formed string");
+      }
+      if (!Number.isSafeInteger(record.timestamp)) return this.#drop("invalid", "timestamp must be an integer of epoch milliseconds");
+      const targetingKey = wellFormedKey(record.targetingKey);
+      if (targetingKey === undefined && record.targetingKey !== undefined) {
+        this.#stats.count(`${NAME}.targeting_key_omitted`, "invalid_encoding");
+      }
+      const consent = record.observeFullEvaluationData === true;
+      let context;
+      if (consent) {
+        const snapshot = snapshotContext(record.attributes);
+        if (snapshot.entries.length > 0) context = snapshot.entries;
+        for (const reason of snapshot.omitted) this.#stats.count(`${NAME}.context_omitted`, reason);
+      }
+      const outcome = this.#window.add({
+        flagKey,
+        variant: optionalKey(record.variant),
+        allocation: optionalKey(record.allocationKey),
+        runtimeDefault: record.variant === undefined,
+        error: protectedErrorCode(record.errorCode),
+        targetingKey,
+        context,
+        consent,
+        timestamp: record.timestamp,
+      });
+      if (outcome === "row") return { status: "counted" };
+      if (outcome === "degraded") {
+        this.#stats.count(`${NAME}.degraded`, "cardinality_cap");
+        return { status: "degraded", reason: "cardinality_cap" };
+      }
+      return this.#drop("degraded_cap", "every row cap of the window is reached");
+    } catch {
+      // An evaluation record that breaks aggregation must not break the host.
+      return this.#drop("internal", "the record could not be aggregated");
+    }
+  }
+
+  /**
+   * Hashes, encodes and sends the current window. Concurrent calls run one
+   * after the other. Never rejects.
+   */
+  flush(options: FlushOptions = {}): Promise<FlagEvaluationFlushReport> {
+    const run = this.#flushing.then(() => this.#flushWindow(options));
+    this.#flushing = run.catch(() => {});
+    return run;
+  }
+
+  /** This writer's counters (`flagevaluations.*`). */
+  stats(): StatsSnapshot {
+    const all = this.#stats.snapshot();
+    const own: StatsSnapshot = {};
+    for (const [name, byReason] of Object.entries(all)) if (name.startsWith(`${NAME}.`)) own[name] = byReason;
+    return own;
+  }
+
+  #drop(reason: string, why: string): FlagEvaluationRecordResult {
+    this.#stats.count(`${NAME}.dropped`, reason);
+    return { status: "dropped", reason: reason === "invalid" ? `invalid: ${why}` : reason };
+  }
+
+  async #flushWindow(options: FlushOptions): Promise<FlagEvaluationFlushReport> {
+    const started = this.#now();
+    const deadlineAt = started + (options.deadlineMs ?? this.#config.flushDeadlineMs);
+    const dropped: Record<string, number> = {};
+    const drop = (reason: string, n: number) => {
+      if (n <= 0) return;
+      dropped[reason] = (dropped[reason] ?? 0) + n;
+      this.#stats.count(`${NAME}.dropped`, reason, n);
+    };
+    let sent = 0, rows = 0, requests = 0, retried = 0, retained = 0;
+    const entries = this.#window.take();
+    let total = 0;
+    for (const e of entries) total += e.count;
+    this.#inFlight += total;
+    try {
+      if (entries.length === 0) return this.#report(started, sent, dropped, retried, requests, rows);
+      const timestamp = this.#now();
+      // Hash each distinct protected subject once (degraded rows and consented rows need none).
+      const hashes = new Map<string, string>();
+      const pendingHashes: Array<Promise<void>> = [];
+      for (const e of entries) {
+        const key = e.targetingKey;
+        if (e.degraded || e.consent || key === undefined || hashes.has(key)) continue;
+        hashes.set(key, "");
+        pendingHashes.push(hashedTargetingKey(key).then((h) => void hashes.set(key, h)));
+      }
+      await Promise.all(pendingHashes);
+      const encoded = encodeFlagEvaluationPayloads(
+        this.#context,
+        entries,
+        timestamp,
+        (e) => (e.targetingKey === undefined ? undefined : e.consent ? e.targetingKey : hashes.get(e.targetingKey)),
+        { maxEventBytes: EVP_MAX_EVENT_BYTES, maxPayloadBytes: EVP_MAX_PAYLOAD_BYTES },
+      );
+      if (encoded.degradedEvaluations > 0) this.#stats.count(`${NAME}.degraded`, "too_large", encoded.degradedEvaluations);
+      for (const e of encoded.tooLarge) drop("too_large", e.count);
+
+      for (const payload of encoded.payloads) {
+        const remaining = deadlineAt - this.#now();
+        let outcome: SendOutcome;
+        if (remaining <= 0 || options.signal?.aborted === true) {
+          outcome = { ok: false, errorKind: "deadline", attempts: 0, elapsedMs: 0 };
+        } else {
+          outcome = await sendWithRetry(
+            { url: this.#target.url, headers: this.#target.headers, body: payload.body },
+            EVP_RETRY_POLICY,
+            { deadlineMs: remaining, signal: options.signal, fetch: this.#fetch },
+          );
+          requests++;
+          retried += Math.max(0, outcome.attempts - 1);
+        }
+        if (outcome.ok) {
+          sent += payload.evaluations;
+          rows += payload.entries.length;
+          this.#stats.count(`${NAME}.sent`, undefined, payload.evaluations);
+          continue;
+        }
+        const reason = outcomeReason(outcome);
+        if (retryable(outcome)) {
+          // Kept for the next flush, merged with what arrives meanwhile, within the caps.
+          for (const e of payload.entries) {
+            if (this.#window.merge(e) === "dropped") drop("degraded_cap", e.count);
+            else retained += e.count;
+          }
+          this.#stats.count(`${NAME}.retained`, reason, payload.evaluations);
+        } else {
+          drop(reason, payload.evaluations);
+        }
+        // Never the response body: with consent it could echo subjects back into logs.
+        this.#logger.warn("flag evaluation rows not delivered", {
+          status: outcome.status,
+          reason,
+          evaluations: payload.evaluations,
+          kept: retryable(outcome),
+        });
+      }
+      return this.#report(started, sent, dropped, retried, requests, rows);
+    } catch (error) {
+      // Unreachable by design (the sender never throws); still, never reject and never lose count.
+      this.#logger.error("flag evaluation flush failed", { error: String(error) });
+      const accounted = sent + retained + Object.values(dropped).reduce((a, b) => a + b, 0);
+      drop("internal", total - accounted);
+      return this.#report(started, sent, dropped, retried, requests, rows);
+    } finally {
+      this.#inFlight -= total;
+    }
+  }
+
+  #report(
+    started: number,
+    sent: number,
+    dropped: Record<string, number>,
+    retried: number,
+    requests: number,
+    rows: number,
+  ): FlagEvaluationFlushReport {
+    return { sent, dropped, retried, requests, rows, pending: this.#window.evaluations, durationMs: this.#now() - started };
+  }
+}
