@@ -9,7 +9,7 @@
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import { decodeSerialIds } from "./serial-ids.ts";
-import { FFE_FLAGS_TAG, FFE_RUNTIME_DEFAULTS_TAG, FFE_SUBJECTS_TAG } from "./tags.ts";
+import { FFE_FLAGS_TAG, FFE_RUNTIME_DEFAULTS_TAG, FFE_SUBJECTS_TAG, type SpanEnrichmentTags } from "./tags.ts";
 
 /**
  * What the three `ffe_*` tags say. A tag that is absent decodes to an empty
@@ -86,18 +86,19 @@ function jsonObject(tag: string, text: string): Record<string, unknown> {
  * console.log(decoded.runtimeDefaults); // { "nonexistent-flag": "my-default" }
  * ```
  */
-export function decodeSpanTags(tags: Readonly<Record<string, unknown>>): DecodedSpanTags {
+export function decodeSpanTags(tags: SpanEnrichmentTags | Readonly<Record<string, unknown>>): DecodedSpanTags {
   if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
     throw new FlagpostError("invalid_argument", `tags: must be an object of tag → string, got ${describeValue(tags)}`, {
       field: "tags",
     });
   }
+  const meta = tags as Readonly<Record<string, unknown>>;
   const out: DecodedSpanTags = { serialIds: [], subjects: {}, runtimeDefaults: {} };
 
-  const flags = readTag(tags, FFE_FLAGS_TAG);
+  const flags = readTag(meta, FFE_FLAGS_TAG);
   if (flags !== undefined) out.serialIds = ids(FFE_FLAGS_TAG, flags, "");
 
-  const subjects = readTag(tags, FFE_SUBJECTS_TAG);
+  const subjects = readTag(meta, FFE_SUBJECTS_TAG);
   if (subjects !== undefined) {
     for (const [key, value] of Object.entries(jsonObject(FFE_SUBJECTS_TAG, subjects))) {
       if (!SHA256_HEX.test(key)) {
@@ -110,7 +111,7 @@ export function decodeSpanTags(tags: Readonly<Record<string, unknown>>): Decoded
     }
   }
 
-  const defaults = readTag(tags, FFE_RUNTIME_DEFAULTS_TAG);
+  const defaults = readTag(meta, FFE_RUNTIME_DEFAULTS_TAG);
   if (defaults !== undefined) {
     for (const [flag, value] of Object.entries(jsonObject(FFE_RUNTIME_DEFAULTS_TAG, defaults))) {
       if (typeof value !== "string") {
