@@ -2,18 +2,17 @@
  * Bundle size of each public entry, as a worker would ship it: esbuild,
  * `--platform=neutral`, minified, ESM; then gzip (CompressionStream) of that.
  *
+ * Entries come from scripts/entries.ts (those marked `neutral`).
+ *
  * usage: bun bench/size.ts
  */
 import { join } from "node:path";
 import * as esbuild from "esbuild";
+import { ENTRIES } from "../scripts/entries.ts";
 
 const root = join(import.meta.dir, "..");
-const entries: Array<[string, string]> = [
-  ["flagpost", "mod.ts"],
-  ["flagpost/ufc", "src/ufc/mod.ts"],
-  ["flagpost/openfeature", "src/openfeature/mod.ts"],
-  ["flagpost/mock-agent", "mock-agent/mod.ts"],
-];
+// Every public entry that runs on workers (scripts/entries.ts: the one list of entries).
+const entries: Array<[string, string]> = ENTRIES.filter((e) => e.neutral).map((e) => [e.specifier, e.source]);
 
 async function gzipSize(bytes: Uint8Array): Promise<number> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));

@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import ts from "typescript";
+import { ENTRIES } from "../scripts/entries.ts";
 
 const root = join(import.meta.dir, "..");
 
@@ -195,7 +196,8 @@ describe("runtime purity", () => {
     expect(JSON.parse(out.trim().split("\n").at(-1)!)).toEqual([]);
   });
 
-  for (const entry of ["mod.ts", "src/ufc/mod.ts", "src/openfeature/mod.ts"]) {
+  // Every entry that claims to run without Node built-ins (scripts/entries.ts: the one list of entries).
+  for (const entry of ENTRIES.filter((e) => e.neutral && !e.bundled).map((e) => e.source)) {
     test(`esbuild bundles ${entry} for --platform=neutral`, async () => {
       const result = await esbuild.build({
         entryPoints: [join(root, entry)],
