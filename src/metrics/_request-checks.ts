@@ -29,11 +29,16 @@ export function resourceAttributes(resource: MetricResource): MetricAttribute[] 
   return out;
 }
 
-/** Epoch milliseconds → Unix nanoseconds, exactly (fractions of a millisecond kept to the nanosecond). */
+/**
+ * Epoch milliseconds → Unix nanoseconds. Whole milliseconds are exact; a
+ * fraction is kept to the microsecond (a double near 1.7e12 carries no more).
+ */
 export function millisToNanos(field: string, ms: number): bigint {
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw invalid(field, ms, "must be a non-negative number of epoch milliseconds");
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+    throw invalid(field, ms, "must be a non-negative number of epoch milliseconds");
+  }
   const whole = Math.floor(ms);
-  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+  return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e3)) * 1_000n;
 }
 
 /** Checks the window; returns both instants in nanoseconds. */

@@ -17,13 +17,15 @@ import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { MetricAttribute } from "./otlp-request.ts";
 
 /** Attribute keys of a `feature_flag.evaluations` point. */
-export const EVALUATION_ATTRIBUTE = Object.freeze({
-  flagKey: "feature_flag.key",
-  variant: "feature_flag.result.variant",
-  reason: "feature_flag.result.reason",
-  errorType: "error.type",
-  allocationKey: "feature_flag.result.allocation_key",
-} as const);
+export const EVALUATION_ATTRIBUTE = Object.freeze(
+  {
+    flagKey: "feature_flag.key",
+    variant: "feature_flag.result.variant",
+    reason: "feature_flag.result.reason",
+    errorType: "error.type",
+    allocationKey: "feature_flag.result.allocation_key",
+  } as const,
+);
 
 const NO_ALLOCATION_REASONS = new Set(["error", "default", "disabled"]);
 

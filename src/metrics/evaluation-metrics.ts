@@ -123,8 +123,12 @@ export class EvaluationMetrics {
       throw invalid("config", config, "must be a Config from resolveConfig()");
     }
     if (options === null || typeof options !== "object") throw invalid("options", options, "must be an object");
-    if (options.enabled !== undefined && typeof options.enabled !== "boolean") throw invalid("options.enabled", options.enabled, "must be a boolean");
-    if (options.fetch !== undefined && typeof options.fetch !== "function") throw invalid("options.fetch", options.fetch, "must be a function");
+    if (options.enabled !== undefined && typeof options.enabled !== "boolean") {
+      throw invalid("options.enabled", options.enabled, "must be a boolean");
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== "function") {
+      throw invalid("options.fetch", options.fetch, "must be a function");
+    }
     if (options.now !== undefined && typeof options.now !== "function") throw invalid("options.now", options.now, "must be a function");
     this.#config = config;
     this.#enabled = options.enabled ?? config.metricsEnabled;
@@ -281,7 +285,9 @@ export class EvaluationMetrics {
 
   #report(
     started: number,
-    r: Omit<MetricsFlushReport, "pending" | "durationMs" | "evaluations"> & { evaluations: Omit<MetricsFlushReport["evaluations"], "pending"> },
+    r: Omit<MetricsFlushReport, "pending" | "durationMs" | "evaluations"> & {
+      evaluations: Omit<MetricsFlushReport["evaluations"], "pending">;
+    },
   ): MetricsFlushReport {
     return {
       ...r,

@@ -16,7 +16,12 @@ export {
   type EvaluationSeries,
   OVERFLOW_VALUE,
 } from "./aggregator.ts";
-export { EVALUATION_ATTRIBUTE, evaluationAttributes, type EvaluationSeriesValues, evaluationSeriesValues } from "./evaluation-attributes.ts";
+export {
+  EVALUATION_ATTRIBUTE,
+  evaluationAttributes,
+  type EvaluationSeriesValues,
+  evaluationSeriesValues,
+} from "./evaluation-attributes.ts";
 export { encodeOtlpMetrics } from "./otlp-protobuf.ts";
 export { encodeOtlpMetricsJson } from "./otlp-json.ts";
 export {

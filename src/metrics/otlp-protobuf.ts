@@ -13,15 +13,7 @@
  * @module
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
-import {
-  fieldSize,
-  utf8Length,
-  writeFixed64BigInt,
-  writeFixed64Number,
-  writeHeader,
-  writeString,
-  writeUtf8,
-} from "./_protobuf-writer.ts";
+import { fieldSize, utf8Length, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString, writeUtf8 } from "./_protobuf-writer.ts";
 import {
   AGGREGATION_TEMPORALITY_DELTA,
   EVALUATION_METRIC_DESCRIPTION,
