@@ -174,6 +174,16 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
   };
 
   const app = build(true, true);
-  const inProcessFetch = ((input: RequestInfo | URL, init?: RequestInit) => app.fetch(new Request(input, init))) as typeof fetch;
+  // Like fetch: an aborted signal rejects the call (with the signal's reason), even while a delay fault holds the answer.
+  const inProcessFetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const signal = request.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      Promise.resolve(app.fetch(request)).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }) as typeof fetch;
   return { app, fetch: inProcessFetch, apmApp: build(true, false), otlpApp: build(false, true), store, faults, info };
 }

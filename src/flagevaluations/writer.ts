@@ -12,9 +12,10 @@
  * Accounting invariant, at every moment:
  * `recorded = sent + dropped (all reasons) + pending`, where `pending` is
  * what the current window and an in-flight flush hold. A retryable failure
- * (429, 5xx, network, deadline) puts its rows back into the window, merged
- * within the caps; a non-retryable one (400, redirect, …) drops them with
- * its reason.
+ * (429, 5xx, a failed connection, or a deadline reached before sending)
+ * puts its rows back into the window, merged within the caps; any other
+ * failure (400, redirect, a timeout the agent may have counted) drops them
+ * with its reason.
  *
  * @module
  */
@@ -59,10 +60,15 @@ export interface FlagEvaluationFlushReport extends SignalFlushReport {
   readonly rows: number;
 }
 
-/** A failure worth sending again later: the receiver may accept the same body. */
-function retryable(outcome: SendOutcome): boolean {
+/**
+ * A failure whose rows are kept for the next flush: the receiver said "later"
+ * (429, 5xx), the connection failed, or the deadline came before the body
+ * was sent. A timed-out attempt is *not* kept: the agent may have counted it,
+ * and counts must never be delivered twice.
+ */
+function retainable(outcome: SendOutcome): boolean {
   if (outcome.errorKind === "http") return EVP_RETRY_POLICY.retryStatuses.includes(outcome.status ?? 0);
-  return outcome.errorKind === "network" || outcome.errorKind === "timeout" || outcome.errorKind === "deadline";
+  return outcome.errorKind === "network" || (outcome.errorKind === "deadline" && outcome.attempts === 0);
 }
 
 /**
@@ -250,7 +256,7 @@ export class FlagEvaluationWriter {
           continue;
         }
         const reason = outcomeReason(outcome);
-        if (retryable(outcome)) {
+        if (retainable(outcome)) {
           // Kept for the next flush, merged with what arrives meanwhile, within the caps.
           for (const e of payload.entries) {
             if (this.#window.merge(e) === "dropped") drop("degraded_cap", e.count);
@@ -265,7 +271,7 @@ export class FlagEvaluationWriter {
           status: outcome.status,
           reason,
           evaluations: payload.evaluations,
-          kept: retryable(outcome),
+          kept: retainable(outcome),
         });
       }
       return this.#report(started, sent, dropped, retried, requests, rows);
