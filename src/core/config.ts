@@ -4,10 +4,20 @@
  * Bun's process environment, Deno's env object, a worker's `env` binding);
  * tests pass literals.
  *
+ * Values are strict, because a lenient parse becomes a leak or a late crash:
+ * `DD_AGENT_HOST` must be a host name or IP literal (not something that
+ * rewrites the URL), ports are plain digits 1–65535, headers that would fail
+ * at send time are refused here, timeouts fit a timer (≤ 2^31 − 1 ms), and
+ * credentials in any URL become an `Authorization: Basic` header and leave the
+ * URL. Every rejection names the variable and shows its value with passwords
+ * masked (`user:***@`); API keys and header values are never shown.
+ *
  * @module
  */
 import { encodeBase64 } from "./base64.ts";
+import { MAX_TIMER_MS } from "./delay.ts";
 import { describeValue, FlagpostError } from "./errors.ts";
+import { checkRequestHeader, checkRequestHeaders } from "./http-headers.ts";
 
 /** An environment record: variable name → value. `undefined` means unset. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
@@ -144,18 +154,57 @@ export function parseBooleanVar(name: string, value: string | undefined, fallbac
   throw invalid(name, value, "must be one of true/1/yes or false/0/no (any case)");
 }
 
+const PORT_RULE = "must be a port number 1-65535 (plain digits, no leading zeros or spaces)";
+
+/** A port written as plain digits 1–65535: no sign, spaces or leading zeros. */
 function parsePort(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw invalid(name, value, "must be a port number 1-65535");
+  if (!/^[1-9][0-9]{0,4}$/.test(value)) throw invalid(name, value, PORT_RULE);
   const port = Number(value);
-  if (port < 1 || port > 65535) throw invalid(name, value, "must be a port number 1-65535");
+  if (port > 65535) throw invalid(name, value, PORT_RULE);
   return port;
 }
+
+const TIMER_RULE = `must be at most ${MAX_TIMER_MS} ms (2^31 - 1, the longest timer)`;
 
 function parseMilliseconds(name: string, value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw invalid(name, value, "must be a non-negative number of milliseconds");
   const ms = Number(value);
   if (!Number.isFinite(ms)) throw invalid(name, value, "must be a finite number of milliseconds");
+  if (ms > MAX_TIMER_MS) throw invalid(name, value, TIMER_RULE);
   return ms;
+}
+
+/** One DNS label: letters, digits, `-` and `_` (container names), not starting or ending with `-`. */
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * `DD_AGENT_HOST`: a host name, an IPv4 literal, or an IPv6 literal (bare or
+ * in brackets). Anything that would rewrite the URL built around it (`/`,
+ * `?`, `#`, `@`, `:` outside IPv6, spaces) is refused. Returns the host as it
+ * goes into a URL (IPv6 bracketed).
+ */
+function parseAgentHost(name: string, value: string): string {
+  if (HOST_NAME.test(value) || IPV4.test(value)) return value;
+  const bare = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+  if (/^[0-9A-Fa-f:.]+$/.test(bare) && bare.includes(":")) {
+    try {
+      const url = new URL(`http://[${bare}]/`);
+      if (url.hostname !== "") return `[${bare}]`;
+    } catch {
+      // not an IPv6 literal: refused below
+    }
+  }
+  throw invalid(name, value, "must be a host name, an IPv4 address or an IPv6 address");
+}
+
+/** The port as written in a URL's authority (`""` when none), read before the URL parser normalizes `0080` to `80`. */
+function writtenPort(value: string): string {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(value)?.[1] ?? "";
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const m = /^(?:\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+  return m?.[1] ?? "";
 }
 
 /** An http(s) URL as fetch can use it, plus the Basic auth header its credentials imply. */
@@ -167,12 +216,15 @@ export interface HttpEndpoint {
 }
 
 /**
- * Parses an http(s) URL for fetch. fetch refuses URLs with credentials, so
- * `user:password@` is moved into an `Authorization: Basic` header.
- * `unix:` (a socket path) and other schemes are rejected: fetch cannot reach them.
+ * Parses an http(s) URL for fetch. fetch refuses URLs with credentials (and
+ * Node's error message would repeat the password), so `user:password@` is
+ * moved into an `Authorization: Basic` header and removed from the URL.
+ * `unix:` (a socket path) and other schemes are rejected: fetch cannot reach
+ * them. A port must be plain digits 1–65535. Error messages mask the password.
  *
  * @example
  * ```ts
+ * import { parseHttpUrl } from "flagpost";
  * const { url, headers } = parseHttpUrl("DD_TRACE_AGENT_URL", "http://u:p@agent:8126");
  * url.href;              // "http://agent:8126/"
  * headers.Authorization; // "Basic dTpw"
@@ -185,6 +237,8 @@ export function parseHttpUrl(field: string, value: string): HttpEndpoint {
   } catch {
     throw invalid(field, value, "is not a valid URL");
   }
+  const port = writtenPort(value);
+  if (port !== "" && !/^[1-9][0-9]{0,4}$/.test(port)) throw invalid(field, value, `port ${PORT_RULE}`);
   if (url.protocol === "unix:") {
     throw invalid(field, value, "unix domain sockets are not reachable with fetch; use an http(s):// URL");
   }
@@ -217,24 +271,31 @@ export function parseHttpUrl(field: string, value: string): HttpEndpoint {
 export function parseOtlpHeaders(field: string, value: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (value === undefined) return out;
-  for (const raw of value.split(",")) {
-    const entry = raw.trim();
+  // Header lists carry API keys: messages name the entry by position and key, never quote a value.
+  const entries = value.split(",");
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!.trim();
     if (entry === "") continue;
     const eq = entry.indexOf("=");
-    if (eq <= 0) throw invalid(field, value, `entry ${describeValue(entry)} is not key=value`);
+    if (eq <= 0) throw headerError(field, `entry ${i + 1} is not key=value`);
     const key = entry.slice(0, eq).trim();
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key)) {
-      throw invalid(field, value, `header name ${describeValue(key)} is not a valid HTTP token`);
+      throw headerError(field, `entry ${i + 1}: header name is not a valid HTTP token`);
     }
     let v: string;
     try {
       v = decodeURIComponent(entry.slice(eq + 1).trim());
     } catch {
-      throw invalid(field, value, `value of ${key} is not valid percent-encoding`);
+      throw headerError(field, `value of ${key} is not valid percent-encoding`);
     }
+    checkRequestHeader(field, key, v);
     out[key.toLowerCase()] = v;
   }
   return out;
+}
+
+function headerError(field: string, rule: string): FlagpostError {
+  return new FlagpostError("invalid_config", `${field}: ${rule} (values are not shown: they may hold keys)`, { field });
 }
 
 /** Host part of a URL as it goes back into a URL (IPv6 keeps its brackets). */
@@ -264,7 +325,21 @@ function positiveMs(field: string, value: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw invalid(field, value, "must be a positive number of milliseconds");
   }
+  if (value > MAX_TIMER_MS) throw invalid(field, value, TIMER_RULE);
   return value;
+}
+
+/** Reads a port variable strictly: the raw value must not carry spaces (read() trims them away). */
+function rawPort(env: EnvRecord, name: string): string | undefined {
+  const trimmed = read(env, name);
+  if (trimmed !== undefined && env[name] !== trimmed) throw invalid(name, env[name], PORT_RULE);
+  return trimmed;
+}
+
+/** An endpoint URL with its credentials moved out: `{ href, headers }` (href verbatim when there were none). */
+function otlpEndpointOf(field: string, value: string): { href: string; headers: Record<string, string> } {
+  const { url, headers } = parseHttpUrl(field, value);
+  return { href: headers.Authorization === undefined ? value : url.href, headers };
 }
 
 /**
@@ -300,34 +375,48 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     if (explicit !== undefined) {
       agent = parseHttpUrl("DD_TRACE_AGENT_URL", explicit);
     } else {
-      const host = read(env, "DD_AGENT_HOST") ?? "localhost";
-      const portText = read(env, "DD_TRACE_AGENT_PORT");
+      const hostText = read(env, "DD_AGENT_HOST");
+      const host = hostText === undefined ? "localhost" : parseAgentHost("DD_AGENT_HOST", hostText);
+      const portText = rawPort(env, "DD_TRACE_AGENT_PORT");
       const port = portText === undefined ? 8126 : parsePort("DD_TRACE_AGENT_PORT", portText);
-      agent = parseHttpUrl("DD_AGENT_HOST", `http://${urlHost(host)}:${port}`);
+      agent = parseHttpUrl("DD_AGENT_HOST", `http://${host}:${port}`);
     }
   }
   const agentUrl = agent.url.origin;
 
-  // OTLP metrics endpoint.
+  // OTLP metrics endpoint. Credentials in it become an Authorization header (explicit headers win).
   let otlpEndpoint: string;
+  let otlpAuth: Record<string, string> = {};
   const metricsEndpoint = read(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
   const baseEndpoint = read(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
   if (overrides.otlpMetrics?.endpoint !== undefined) {
-    otlpEndpoint = parseHttpUrl("otlpMetrics.endpoint", overrides.otlpMetrics.endpoint).url.href;
+    const parsed = parseHttpUrl("otlpMetrics.endpoint", overrides.otlpMetrics.endpoint);
+    otlpEndpoint = parsed.url.href;
+    otlpAuth = parsed.headers;
   } else if (metricsEndpoint !== undefined) {
-    parseHttpUrl("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", metricsEndpoint);
-    otlpEndpoint = metricsEndpoint; // verbatim, as the OTel spec says
+    const parsed = otlpEndpointOf("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", metricsEndpoint);
+    otlpEndpoint = parsed.href; // verbatim, as the OTel spec says (minus credentials)
+    otlpAuth = parsed.headers;
   } else if (baseEndpoint !== undefined) {
-    parseHttpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", baseEndpoint);
-    otlpEndpoint = `${baseEndpoint.replace(/\/+$/, "")}/v1/metrics`;
+    const parsed = otlpEndpointOf("OTEL_EXPORTER_OTLP_ENDPOINT", baseEndpoint);
+    otlpEndpoint = `${parsed.href.replace(/\/+$/, "")}/v1/metrics`;
+    otlpAuth = parsed.headers;
   } else {
-    otlpEndpoint = `http://${agent.url.hostname}:4318/v1/metrics`;
+    otlpEndpoint = `http://${urlHost(agent.url.hostname)}:4318/v1/metrics`;
   }
-  const otlpHeaders = {
+  const otlpHeaders: Record<string, string> = {
+    ...otlpAuth,
     ...parseOtlpHeaders("OTEL_EXPORTER_OTLP_HEADERS", read(env, "OTEL_EXPORTER_OTLP_HEADERS")),
     ...parseOtlpHeaders("OTEL_EXPORTER_OTLP_METRICS_HEADERS", read(env, "OTEL_EXPORTER_OTLP_METRICS_HEADERS")),
-    ...(overrides.otlpMetrics?.headers ?? {}),
+    ...checkRequestHeaders("otlpMetrics.headers", overrides.otlpMetrics?.headers),
   };
+  // An explicit authorization header (any case) replaces the one derived from URL credentials.
+  if (
+    otlpAuth.Authorization !== undefined &&
+    Object.keys(otlpHeaders).some((k) => k !== "Authorization" && k.toLowerCase() === "authorization")
+  ) {
+    delete otlpHeaders.Authorization;
+  }
   const metricsTimeout = read(env, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT");
   const baseTimeout = read(env, "OTEL_EXPORTER_OTLP_TIMEOUT");
   let timeoutMs = metricsTimeout !== undefined
@@ -338,6 +427,17 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
   if (timeoutMs === 0) timeoutMs = DEFAULT_OTLP_TIMEOUT_MS;
   if (overrides.otlpMetrics?.timeoutMs !== undefined) {
     timeoutMs = positiveMs("otlpMetrics.timeoutMs", overrides.otlpMetrics.timeoutMs);
+  }
+
+  const apiKey = overrides.apiKey ?? read(env, "DD_API_KEY");
+  if (apiKey !== undefined) {
+    const field = overrides.apiKey !== undefined ? "apiKey" : "DD_API_KEY";
+    // deno-lint-ignore no-control-regex
+    if (typeof apiKey !== "string" || /[\x00-\x1f\x7f]/.test(apiKey)) {
+      throw new FlagpostError("invalid_config", `${field}: must be a string without control characters (the value is not shown)`, {
+        field,
+      });
+    }
   }
 
   const site = overrides.site ?? read(env, "DD_SITE") ?? "datadoghq.com";
@@ -399,7 +499,7 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     agentConfigured: overrides.agentUrl !== undefined || read(env, "DD_TRACE_AGENT_URL") !== undefined ||
       read(env, "DD_AGENT_HOST") !== undefined || read(env, "DD_TRACE_AGENT_PORT") !== undefined,
     agentHeaders: Object.freeze(agent.headers),
-    apiKey: overrides.apiKey ?? read(env, "DD_API_KEY"),
+    apiKey,
     site,
     otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: Object.freeze(otlpHeaders), timeoutMs, protocol }),
     spanEnrichmentEnabled: overrides.spanEnrichmentEnabled ??

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { redactUrlCredentials } from "./redact.ts";
 
 /** Stable error codes. New codes may be added; existing ones never change meaning. */
 export type FlagpostErrorCode =
@@ -53,7 +54,15 @@ export class FlagpostError extends Error {
 
 /**
  * Short, safe rendering of a rejected value for error messages: strings are
- * JSON-quoted and cut at 80 characters so a huge input never floods a log.
+ * JSON-quoted, URL passwords are masked (`user:***@`, before cutting, so a
+ * cut can never expose part of one), and the text is cut at 80 characters so
+ * a huge input never floods a log.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "flagpost";
+ * describeValue("http://user:hunter2@agent:99999"); // "\"http://user:***@agent:99999\""
+ * ```
  */
 export function describeValue(value: unknown): string {
   let text: string;
@@ -68,5 +77,6 @@ export function describeValue(value: unknown): string {
       text = Object.prototype.toString.call(value);
     }
   }
+  text = redactUrlCredentials(text);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

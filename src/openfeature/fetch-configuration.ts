@@ -2,7 +2,10 @@
  * Fetching a UFC configuration over HTTP: conditional (`If-None-Match` with
  * the last ETag), bounded by a timeout that covers the body too, and bounded
  * in size. It goes through the shared sender (src/transport), which consumes
- * or cancels every response body and never reads past the size limit.
+ * or cancels every response body, never reads past the size limit, never
+ * follows a redirect (the request's headers may carry a client token), and
+ * fails a body cut off by a reset or a timeout — a truncated configuration
+ * is never installed. Messages never carry a URL password.
  *
  * @module
  */
@@ -38,6 +41,7 @@ function configurationPolicy(timeoutMs: number): RetryPolicy {
  *
  * @example
  * ```ts
+ * // (fragment) internal: the providers call this for you
  * const r = await fetchConfiguration("https://cdn.example/flags.json", { timeoutMs: 5000, maxLength: 1 << 24 });
  * if (r.status === "ok") parseConfiguration(r.text);
  * ```
@@ -61,6 +65,11 @@ export async function fetchConfiguration(url: string, options: ConfigurationFetc
   switch (outcome.errorKind) {
     case "http":
       return { status: "error", message: `configuration fetch answered HTTP ${outcome.status}` };
+    case "redirect":
+      return {
+        status: "error",
+        message: `configuration fetch was redirected (HTTP ${outcome.status ?? "3xx"}); redirects are not followed`,
+      };
     case "timeout":
     case "deadline":
       return { status: "error", message: `configuration fetch timed out after ${options.timeoutMs} ms` };

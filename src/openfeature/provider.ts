@@ -22,7 +22,11 @@ import type {
   ResolutionDetails,
   ResolutionReason,
 } from "@openfeature/core";
+import { parseHttpUrl } from "../core/config.ts";
+import { MAX_TIMER_MS } from "../core/delay.ts";
 import { describeValue, FlagpostError } from "../core/errors.ts";
+import { checkRequestHeaders } from "../core/http-headers.ts";
+import { redactUrlCredentials } from "../core/redact.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import { type Logger, safeLogger } from "../core/logger.ts";
 import { evaluateFlag } from "../ufc/evaluate.ts";
@@ -52,11 +56,16 @@ export type ConfigurationInput = string | object | CompiledConfiguration;
 export interface FlagpostProviderOptions {
   /** A UFC configuration (JSON text, object, or the result of `parseConfiguration`). */
   configuration?: ConfigurationInput;
-  /** Where to fetch the UFC configuration from (used when `configuration` is absent, and by `refresh()`). */
+  /**
+   * Where to fetch the UFC configuration from (used when `configuration` is
+   * absent, and by `refresh()`). `user:password@` in it is sent as an
+   * `Authorization: Basic` header (unless `headers` has one) and never shown
+   * in a message, event or log. Redirects are not followed.
+   */
   url?: string | URL;
-  /** Extra request headers for `url` (e.g. credentials). */
+  /** Extra request headers for `url` (e.g. a client token). CR/LF/NUL and protocol headers (`host`, `content-length`, …) are refused. */
   headers?: Record<string, string>;
-  /** Timeout of one fetch of `url`, body included. Default 5000 ms. */
+  /** Timeout of one fetch of `url`, body included. Default 5000 ms, at most 2^31 - 1. */
   timeoutMs?: number;
   /** Largest accepted configuration fetched from `url`, in bytes. Default 16 MiB. */
   maxConfigurationLength?: number;
@@ -105,10 +114,11 @@ function flagFingerprints(document: unknown): Map<string, string> | undefined {
   return out;
 }
 
-function positive(value: number | undefined, name: string, fallback: number, min = 1): number {
+function positive(value: number | undefined, name: string, fallback: number, min = 1, max = Number.MAX_VALUE): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-    throw new FlagpostError("invalid_argument", `${name} must be a finite number ≥ ${min}, got ${describeValue(value)}`, { field: name });
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Number.MAX_VALUE ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new FlagpostError("invalid_argument", `${name} must be a finite number ${range}, got ${describeValue(value)}`, { field: name });
   }
   return value;
 }
@@ -137,6 +147,8 @@ export abstract class FlagpostProviderBase {
   #closed = false;
   #poll: ReturnType<typeof setTimeout> | undefined;
   readonly #url: string | undefined;
+  /** Request headers for `url`: the caller's, plus `Authorization` from the URL's credentials. */
+  readonly #headers: Record<string, string>;
   readonly #options: FlagpostProviderOptions;
   readonly #timeoutMs: number;
   readonly #maxLength: number;
@@ -147,21 +159,25 @@ export abstract class FlagpostProviderBase {
 
   constructor(options: FlagpostProviderOptions = {}) {
     this.#options = options;
-    this.#timeoutMs = positive(options.timeoutMs, "timeoutMs", DEFAULT_TIMEOUT_MS);
+    this.#timeoutMs = positive(options.timeoutMs, "timeoutMs", DEFAULT_TIMEOUT_MS, 1, MAX_TIMER_MS);
     this.#maxLength = positive(options.maxConfigurationLength, "maxConfigurationLength", DEFAULT_MAX_LENGTH);
-    this.#pollIntervalMs = options.pollIntervalMs === undefined ? undefined : positive(options.pollIntervalMs, "pollIntervalMs", 0, 1000);
+    this.#pollIntervalMs = options.pollIntervalMs === undefined
+      ? undefined
+      : positive(options.pollIntervalMs, "pollIntervalMs", 0, 1000, MAX_TIMER_MS);
+    const headers = checkRequestHeaders("headers", options.headers, "invalid_argument");
     if (options.url !== undefined) {
-      let url: URL;
+      let endpoint: ReturnType<typeof parseHttpUrl>;
       try {
-        url = new URL(String(options.url));
-      } catch {
-        throw new FlagpostError("invalid_argument", `url is not an absolute URL: ${describeValue(String(options.url))}`, { field: "url" });
+        endpoint = parseHttpUrl("url", String(options.url));
+      } catch (e) {
+        // Same rule and masked message as the agent URL, reported as a bad argument.
+        throw new FlagpostError("invalid_argument", (e as Error).message, { field: "url" });
       }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        throw new FlagpostError("invalid_argument", `url must be http or https, got ${describeValue(url.protocol)}`, { field: "url" });
-      }
-      this.#url = url.href;
+      this.#url = endpoint.url.href;
+      const explicitAuth = Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
+      if (endpoint.headers.Authorization !== undefined && !explicitAuth) headers.Authorization = endpoint.headers.Authorization;
     }
+    this.#headers = headers;
     if (options.onEvaluation !== undefined && typeof options.onEvaluation !== "function") {
       throw new FlagpostError("invalid_argument", "onEvaluation must be a function", { field: "onEvaluation" });
     }
@@ -228,7 +244,7 @@ export abstract class FlagpostProviderBase {
       etag: this.#etag,
       timeoutMs: this.#timeoutMs,
       maxLength: this.#maxLength,
-      headers: this.#options.headers,
+      headers: this.#headers,
       fetch: this.#options.fetch,
     });
     if (fetched.status === "not_modified") return fetched;
@@ -242,7 +258,9 @@ export abstract class FlagpostProviderBase {
     }
   }
 
-  #fail(message: string): RefreshResult {
+  #fail(reason: string): RefreshResult {
+    // Messages reach events, logs and the caller: never with a password in them.
+    const message = redactUrlCredentials(reason);
     this.#logger.warn("flag configuration refresh failed", { message });
     this.#inError = true;
     this.events.emit("PROVIDER_ERROR", { message, errorCode: "GENERAL" });

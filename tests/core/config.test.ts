@@ -134,7 +134,7 @@ describe("resolveConfig rejects bad values with invalid_config naming the variab
     [{ DD_TRACE_AGENT_PORT: "0" }, "DD_TRACE_AGENT_PORT", /1-65535/],
     [{ DD_TRACE_AGENT_PORT: "65536" }, "DD_TRACE_AGENT_PORT", /1-65535/],
     [{ DD_TRACE_AGENT_PORT: "80a" }, "DD_TRACE_AGENT_PORT", /1-65535/],
-    [{ DD_AGENT_HOST: "bad host" }, "DD_AGENT_HOST", /not a valid URL/],
+    [{ DD_AGENT_HOST: "bad host" }, "DD_AGENT_HOST", /must be a host name, an IPv4 address or an IPv6 address/],
     [
       { OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "localhost:4318" },
       "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
@@ -162,7 +162,7 @@ describe("resolveConfig rejects bad values with invalid_config naming the variab
   }
   test("the message quotes the rejected value", () => {
     expect(rejection(() => resolveConfig({ DD_TRACE_AGENT_PORT: "99999" })).message).toBe(
-      'DD_TRACE_AGENT_PORT="99999": must be a port number 1-65535',
+      'DD_TRACE_AGENT_PORT="99999": must be a port number 1-65535 (plain digits, no leading zeros or spaces)',
     );
   });
   test("bad overrides are named by their option path", () => {
@@ -207,5 +207,105 @@ describe("signal settings", () => {
     expect(resolveConfig({}, { limits: { exposureCacheSize: 0 } }).limits.exposureCacheSize).toBe(0);
     expect(() => resolveConfig({}, { limits: { exposureCacheSize: -1 } })).toThrow(/limits.exposureCacheSize/);
     expect(() => resolveConfig({}, { limits: { maxTracePayloadBytes: 0 } })).toThrow(/limits.maxTracePayloadBytes/);
+  });
+});
+
+describe("secrets never appear in a rejection (issue 8, item 4)", () => {
+  test("an agent URL with a password and a bad port: the password is masked, the user kept", () => {
+    const e = rejection(() => resolveConfig({ DD_TRACE_AGENT_URL: "http://user:hunter2@agent:99999" }));
+    expect(e.field).toBe("DD_TRACE_AGENT_URL");
+    expect(e.message).toBe('DD_TRACE_AGENT_URL="http://user:***@agent:99999": is not a valid URL');
+    expect(e.message).not.toContain("hunter2");
+  });
+
+  test("a long URL whose password sits past the 80-character cut is still masked", () => {
+    const long = `http://user:${"p".repeat(70)}hunter2@agent:99999`;
+    const e = rejection(() => resolveConfig({ DD_TRACE_AGENT_URL: long }));
+    expect(e.message).not.toContain("hunter2");
+    expect(e.message).not.toContain("pppp");
+  });
+
+  test("OTLP endpoints: credentials become a Basic Authorization header and leave the URL", () => {
+    let c = resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "https://u:s3cr%40t@collector:4318/v1/metrics" });
+    expect(c.otlpMetrics.endpoint).toBe("https://collector:4318/v1/metrics");
+    expect(c.otlpMetrics.headers).toEqual({ Authorization: `Basic ${btoa("u:s3cr@t")}` });
+    c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://u:pw@collector:4318/" });
+    expect(c.otlpMetrics.endpoint).toBe("http://collector:4318/v1/metrics");
+    expect(c.otlpMetrics.headers.Authorization).toBe(`Basic ${btoa("u:pw")}`);
+    c = resolveConfig({}, { otlpMetrics: { endpoint: "http://u:pw@collector:4318/v1/metrics" } });
+    expect(c.otlpMetrics.endpoint).toBe("http://collector:4318/v1/metrics");
+    // An explicit authorization header wins over the URL's credentials.
+    c = resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://u:pw@collector:4318", OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer t" });
+    expect(c.otlpMetrics.headers).toEqual({ authorization: "Bearer t" });
+    const e = rejection(() => resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://u:hunter2@collector:0" }));
+    expect(e.message).not.toContain("hunter2");
+  });
+
+  test("OTLP header lists are never quoted: they carry API keys", () => {
+    for (const value of ["api-key=SECRETKEY123,broken", "api-key=SECRETKEY123,x=%0d%0aHost: evil", "api-key=SECRETKEY123,bad key=1"]) {
+      const e = rejection(() => resolveConfig({ OTEL_EXPORTER_OTLP_HEADERS: value }));
+      expect(e.field).toBe("OTEL_EXPORTER_OTLP_HEADERS");
+      expect(e.message).not.toContain("SECRETKEY123");
+    }
+  });
+
+  test("an API key with control characters is refused without being shown", () => {
+    const e = rejection(() => resolveConfig({ DD_API_KEY: "abc\ndef-secret" }));
+    expect(e.field).toBe("DD_API_KEY");
+    expect(e.message).not.toContain("secret");
+  });
+});
+
+describe("strict values (issue 8, items 3 and 5)", () => {
+  test("DD_AGENT_HOST: host names, IPv4 and IPv6 literals are accepted", () => {
+    expect(resolveConfig({ DD_AGENT_HOST: "dd_agent.internal" }).agentUrl).toBe("http://dd_agent.internal:8126");
+    expect(resolveConfig({ DD_AGENT_HOST: "10.0.0.7" }).agentUrl).toBe("http://10.0.0.7:8126");
+    expect(resolveConfig({ DD_AGENT_HOST: "fd00::7" }).agentUrl).toBe("http://[fd00::7]:8126");
+    expect(resolveConfig({ DD_AGENT_HOST: "[::1]" }).agentUrl).toBe("http://[::1]:8126");
+  });
+
+  test("DD_AGENT_HOST: anything that rewrites the URL is refused, naming the variable", () => {
+    for (const host of ["evil.example/x?", "localhost#", "attacker@localhost", "a:b@localhost", "host:80", "[::1]:80", "h%2fx", "-bad"]) {
+      const e = rejection(() => resolveConfig({ DD_AGENT_HOST: host }));
+      expect(e.field).toBe("DD_AGENT_HOST");
+      expect(e.message).toContain("must be a host name, an IPv4 address or an IPv6 address");
+    }
+    expect(rejection(() => resolveConfig({ DD_AGENT_HOST: "u:hunter2@localhost" })).message).not.toContain("hunter2");
+  });
+
+  test("ports: plain digits 1-65535, no leading zeros, signs or spaces", () => {
+    for (const port of ["08126", "+8126", " 8126", "8126 ", "8_126", "1e3", "0x50"]) {
+      expect(rejection(() => resolveConfig({ DD_TRACE_AGENT_PORT: port })).field).toBe("DD_TRACE_AGENT_PORT");
+    }
+    expect(resolveConfig({ DD_TRACE_AGENT_PORT: "65535" }).agentUrl).toBe("http://localhost:65535");
+    expect(rejection(() => resolveConfig({ DD_TRACE_AGENT_URL: "http://agent:08126" })).message).toContain("port must be a port number");
+    expect(rejection(() => resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:0" })).field).toBe("OTEL_EXPORTER_OTLP_ENDPOINT");
+  });
+
+  test("OTLP headers with CR, LF or NUL, or naming a forbidden header, are refused where configured", () => {
+    for (
+      const value of [
+        "x=a%0d%0aHost: evil",
+        "x=a%0ab",
+        "x=a%00b",
+        "host=evil",
+        "Content-Length=5",
+        "transfer-encoding=chunked",
+        "connection=close",
+      ]
+    ) {
+      const e = rejection(() => resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_HEADERS: value }));
+      expect(e.code).toBe("invalid_config");
+      expect(e.field).toBe("OTEL_EXPORTER_OTLP_METRICS_HEADERS");
+    }
+    expect(rejection(() => resolveConfig({}, { otlpMetrics: { headers: { "x-a": "1\r\n" } } })).field).toBe("otlpMetrics.headers");
+    expect(rejection(() => resolveConfig({}, { otlpMetrics: { headers: { Host: "x" } } })).field).toBe("otlpMetrics.headers");
+  });
+
+  test("timeouts above 2^31 - 1 ms are refused (Node would turn them into 1 ms)", () => {
+    expect(rejection(() => resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2147483648" })).field).toBe("OTEL_EXPORTER_OTLP_TIMEOUT");
+    expect(rejection(() => resolveConfig({}, { otlpMetrics: { timeoutMs: 2 ** 31 } })).field).toBe("otlpMetrics.timeoutMs");
+    expect(rejection(() => resolveConfig({}, { flushDeadlineMs: 2 ** 31 })).field).toBe("flushDeadlineMs");
+    expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2147483647" }).otlpMetrics.timeoutMs).toBe(2_147_483_647);
   });
 });
