@@ -45,6 +45,7 @@ export const ENTRIES: readonly Entry[] = [
 /** Executables (package.json `bin`): name → TypeScript source. Each is bundled like a `bundled` entry. */
 export const BINS: Readonly<Record<string, string>> = {
   "flagpost-mock-agent": "mock-agent/main.ts",
+  "flagpost-decode-tags": "cli/decode-tags.ts",
 };
 
 /** The package.json / deno.json `exports` key of an entry: `"."` or `"./<name>"`. */
