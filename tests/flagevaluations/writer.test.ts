@@ -288,7 +288,7 @@ describe("FlagEvaluationWriter against the mock agent", () => {
     expect((await on.writer.flush()).sent).toBe(1);
   });
 
-  test("record never throws: hostile records are counted, not propagated", async () => {
+  test("record never throws: hostile records are counted, not propagated", () => {
     const { stats, writer } = setup();
     const hostile = new Proxy({}, {
       get() {
