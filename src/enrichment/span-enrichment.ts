@@ -95,16 +95,18 @@ export class SpanEnrichment {
     config: Pick<Config, "spanEnrichmentEnabled">,
     options?: SpanEnrichmentOptions,
   ): SpanEnrichment | undefined {
-    return config.spanEnrichmentEnabled === true ? new SpanEnrichment(options) : undefined;
+    return config.spanEnrichmentEnabled === true
+      ? new SpanEnrichment(options)
+      : undefined;
   }
 
   readonly #serialIds = new Set<number>();
   /** Raw targeting key → its serial ids, in first-seen order (hashed in `toTags`). */
-  readonly #subjects = new Map<string, Set<number>>();
+  #subjects: Map<string, Set<number>> | undefined;
   /** Flag key → formatted default, in first-seen order. */
-  readonly #defaults = new Map<string, string>();
+  #defaults: Map<string, string> | undefined;
   /** Targeting key → SHA-256 hex, so a second `toTags()` does not hash again. */
-  readonly #hashes = new Map<string, string>();
+  #hashes: Map<string, string> | undefined;
   #stats: StatsRegistry | undefined;
   #tags: Promise<SpanEnrichmentTags> | undefined;
 
@@ -119,7 +121,8 @@ export class SpanEnrichment {
 
   /** True when no serial id and no runtime default was kept (then `toTags()` returns `{}`). */
   get isEmpty(): boolean {
-    return this.#serialIds.size === 0 && this.#defaults.size === 0;
+    return this.#serialIds.size === 0 &&
+      (this.#defaults === undefined || this.#defaults.size === 0);
   }
 
   /**
@@ -155,7 +158,10 @@ export class SpanEnrichment {
   }
 
   #addSerialId(serialId: number, record: EvaluationRecord): void {
-    if (typeof serialId !== "number" || !Number.isSafeInteger(serialId) || serialId < 0) {
+    if (
+      typeof serialId !== "number" || !Number.isSafeInteger(serialId) ||
+      serialId < 0
+    ) {
       this.#drop("invalid");
       return;
     }
@@ -171,7 +177,8 @@ export class SpanEnrichment {
     }
     const key = record.targetingKey;
     if (record.doLog !== true || typeof key !== "string" || key === "") return;
-    const subjectIds = this.#subjects.get(key);
+    const subjects = this.#subjects ??= new Map();
+    const subjectIds = subjects.get(key);
     if (subjectIds !== undefined) {
       if (subjectIds.has(serialId)) return;
       if (subjectIds.size >= SPAN_ENRICHMENT_LIMITS.maxIdsPerSubject) {
@@ -180,11 +187,11 @@ export class SpanEnrichment {
       }
       subjectIds.add(serialId);
     } else {
-      if (this.#subjects.size >= SPAN_ENRICHMENT_LIMITS.maxSubjects) {
+      if (subjects.size >= SPAN_ENRICHMENT_LIMITS.maxSubjects) {
         this.#drop("subject_limit");
         return;
       }
-      this.#subjects.set(key, new Set([serialId]));
+      subjects.set(key, new Set([serialId]));
     }
     this.#tags = undefined;
   }
@@ -194,7 +201,7 @@ export class SpanEnrichment {
       this.#drop("invalid");
       return;
     }
-    const defaults = this.#defaults;
+    const defaults = this.#defaults ??= new Map();
     if (defaults.has(flagKey)) return;
     if (defaults.size >= SPAN_ENRICHMENT_LIMITS.maxRuntimeDefaults) {
       this.#drop("runtime_default_limit");
@@ -205,7 +212,10 @@ export class SpanEnrichment {
       this.#drop("invalid");
       return;
     }
-    const text = truncateUtf16(full, SPAN_ENRICHMENT_LIMITS.maxDefaultValueLength);
+    const text = truncateUtf16(
+      full,
+      SPAN_ENRICHMENT_LIMITS.maxDefaultValueLength,
+    );
     if (text.length < full.length) this.stats.count(SPAN_ENRICHMENT_TRUNCATED);
     defaults.set(flagKey, text);
     this.#tags = undefined;
@@ -243,9 +253,13 @@ export class SpanEnrichment {
     try {
       // Everything but hashing is read synchronously, so an add() racing the
       // await below cannot mix two states into one result (it invalidates it instead).
-      if (this.#serialIds.size > 0) tags.ffe_flags_enc = encodeSerialIds(this.#serialIds);
-      const defaults = this.#defaults.size > 0 ? JSON.stringify(Object.fromEntries(this.#defaults)) : undefined;
-      if (this.#subjects.size > 0) {
+      if (this.#serialIds.size > 0) {
+        tags.ffe_flags_enc = encodeSerialIds(this.#serialIds);
+      }
+      const defaults = this.#defaults === undefined || this.#defaults.size === 0
+        ? undefined
+        : JSON.stringify(Object.fromEntries(this.#defaults));
+      if (this.#subjects !== undefined) {
         const keys: string[] = [];
         const encoded: string[] = [];
         for (const [key, ids] of this.#subjects) {
@@ -254,7 +268,9 @@ export class SpanEnrichment {
         }
         const hashes = await Promise.all(keys.map((key) => this.#hash(key)));
         const subjects: Record<string, string> = {};
-        for (let i = 0; i < hashes.length; i++) subjects[hashes[i]!] = encoded[i]!;
+        for (let i = 0; i < hashes.length; i++) {
+          subjects[hashes[i]!] = encoded[i]!;
+        }
         tags.ffe_subjects_enc = JSON.stringify(subjects);
       }
       if (defaults !== undefined) tags.ffe_runtime_defaults = defaults;
@@ -266,10 +282,11 @@ export class SpanEnrichment {
   }
 
   async #hash(key: string): Promise<string> {
-    let hex = this.#hashes.get(key);
+    const hashes = this.#hashes ??= new Map();
+    let hex = hashes.get(key);
     if (hex === undefined) {
       hex = await sha256Hex(key);
-      this.#hashes.set(key, hex);
+      hashes.set(key, hex);
     }
     return hex;
   }
