@@ -1,0 +1,67 @@
+/**
+ * One way to time contestants side by side, shared by the benchmarks: warm
+ * each up, then run them in interleaved rounds (the order alternates every
+ * round, so neither always runs on a warmer or cooler machine) and keep the
+ * median nanoseconds per operation. Ratios are printed from one run.
+ */
+
+/** A contestant: `run()` performs `ops` operations. */
+export interface Contestant {
+  readonly name: string;
+  readonly ops: number;
+  run(): unknown;
+}
+
+/** Median nanoseconds per operation of each contestant, by name. */
+export async function measure(
+  contestants: readonly Contestant[],
+  rounds = 15,
+  warmup = 3,
+): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(
+    contestants.map((c) => [c.name, []]),
+  );
+  for (const c of contestants) for (let i = 0; i < warmup; i++) await c.run();
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? contestants : [...contestants].reverse();
+    for (const c of order) {
+      const t0 = performance.now();
+      await c.run();
+      samples.get(c.name)!.push(((performance.now() - t0) * 1e6) / c.ops);
+    }
+  }
+  const medians = new Map<string, number>();
+  for (const [name, list] of samples) {
+    medians.set(
+      name,
+      list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!,
+    );
+  }
+  return medians;
+}
+
+/** `1.23 µs` / `456.7 ns`. */
+export function formatNs(ns: number): string {
+  return ns >= 1_000_000
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1000
+    ? `${(ns / 1000).toFixed(2)} µs`
+    : `${ns.toFixed(1)} ns`;
+}
+
+/** Prints an aligned table. */
+export function printTable(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+): void {
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((
+      c,
+      i,
+    ) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
