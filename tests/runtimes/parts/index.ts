@@ -1,6 +1,7 @@
 /** The scenario's parts, in run order. Each feature adds its own file here. */
 import type { ScenarioPart } from "../types.ts";
 import { part as core } from "./core.ts";
+import { part as enrichment } from "./enrichment.ts";
 import { part as mockAgent } from "./mock-agent.ts";
 import { part as ufc } from "./ufc.ts";
 
@@ -8,4 +9,5 @@ export const parts: ScenarioPart[] = [
   core,
   mockAgent,
   ufc,
+  enrichment,
 ];
