@@ -3,14 +3,13 @@
  * enrichment, traces) from any JavaScript runtime to a Datadog agent or an
  * OTLP collector, using Web APIs only.
  *
- * This module only re-exports the stable public API.
+ * This module only re-exports the public API: what users call. Helpers
+ * (codecs, validators, the HTTP sender) stay internal to src/.
  *
  * @module
  */
-export { describeValue, FlagpostError, type FlagpostErrorCode } from "./src/core/errors.ts";
+export { FlagpostError, type FlagpostErrorCode } from "./src/core/errors.ts";
 export {
-  agentEndpoint,
-  agentlessExposuresUrl,
   type Config,
   type ConfigOverrides,
   DEFAULT_LIMITS,
@@ -18,29 +17,10 @@ export {
   type HttpEndpoint,
   type Limits,
   type OtlpMetricsConfig,
-  parseBooleanVar,
-  parseHttpUrl,
-  parseOtlpHeaders,
   resolveConfig,
 } from "./src/core/config.ts";
-export { decodeBase64, encodeBase64 } from "./src/core/base64.ts";
-export { redactUrlCredentials, redactValues } from "./src/core/redact.ts";
-export { delay, MAX_TIMER_MS } from "./src/core/delay.ts";
-export { checkRequestHeader, checkRequestHeaders, FORBIDDEN_REQUEST_HEADERS, isSecretHeaderName } from "./src/core/http-headers.ts";
-export { decodeUleb128, encodeUleb128, type Uleb128Read } from "./src/core/varint.ts";
-export { sha256Hex, toHex } from "./src/core/sha256.ts";
-export { consoleLogger, type Logger, type LogLevel, safeLogger, silentLogger } from "./src/core/logger.ts";
+export { consoleLogger, type Logger, type LogLevel, silentLogger } from "./src/core/logger.ts";
 export { type DropReason, StatsRegistry, type StatsSnapshot } from "./src/core/stats.ts";
-export { AGENT_RETRY_POLICY, backoffDelay, OTLP_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./src/transport/retry.ts";
-export {
-  ERROR_BODY_LIMIT,
-  outcomeReason,
-  type SendErrorKind,
-  type SendOptions,
-  type SendOutcome,
-  sendWithRetry,
-  type TransportRequest,
-} from "./src/transport/sender.ts";
 export {
   type DecodedSpanTags,
   decodeSerialIds,

@@ -200,7 +200,10 @@ export abstract class FlagpostProviderBase {
   async initialize(_context?: OpenFeatureContext): Promise<void> {
     if (this.#config === undefined && this.#url !== undefined) {
       const result = await this.refresh();
-      if (result.status === "error") throw new Error(result.message);
+      // What the SDK's setProviderAndWait rejects with: a FlagpostError like every error flagpost raises.
+      if (result.status === "error") {
+        throw new FlagpostError("invalid_config", `flag configuration unavailable: ${result.message}`, { field: "url" });
+      }
     }
     this.#schedulePoll();
   }

@@ -3,23 +3,37 @@
  * runtime-agnostic (Web APIs only). Compile a configuration once with
  * `parseConfiguration`, evaluate with `evaluateFlag`.
  *
- * This module only re-exports.
+ * This module only re-exports the public API (the regex translator, semver,
+ * number coercion and sharding helpers stay internal).
  *
  * @example
  * ```ts
  * import { evaluateFlag, parseConfiguration } from "flagpost/ufc";
- * const config = parseConfiguration(ufcJsonText);
+ *
+ * const config = parseConfiguration({
+ *   flags: {
+ *     "new-checkout": {
+ *       key: "new-checkout",
+ *       enabled: true,
+ *       variationType: "BOOLEAN",
+ *       variations: { on: { key: "on", value: true }, off: { key: "off", value: false } },
+ *       allocations: [{
+ *         key: "france",
+ *         rules: [{ conditions: [{ attribute: "country", operator: "ONE_OF", value: ["FR"] }] }],
+ *         splits: [{ variationKey: "on", shards: [] }],
+ *         doLog: true,
+ *       }],
+ *     },
+ *   },
+ * });
  * const { value, reason } = evaluateFlag(config, "new-checkout", "boolean", false, { targetingKey: "user-1", country: "FR" });
+ * console.log(value, reason); // true TARGETING_MATCH
  * ```
  *
  * @module
  */
-export { parseConfiguration, parseTimestamp } from "./parse.ts";
-export { evaluateFlag, isTypeCompatible } from "./evaluate.ts";
-export { compileRegex, RegexTranslationError, type TranslatedRegex, translateRegex } from "./regex.ts";
-export { compareSemver, parseSemver, type Semver } from "./semver.ts";
-export { attributeAsNumber, attributeAsString, formatNumber, parseNumberStrict } from "./coerce.ts";
-export { shardOf } from "./shard.ts";
+export { parseConfiguration } from "./parse.ts";
+export { evaluateFlag } from "./evaluate.ts";
 export type {
   CompiledConfiguration,
   CompiledFlagEntry,

@@ -291,6 +291,12 @@ describe("configuration from a URL", () => {
       error = e;
     }
     expect(String(error)).toMatch(/HTTP 500/);
+    // Like every error flagpost raises: a FlagpostError with a code and the field at fault.
+    expect(error).toBeInstanceOf(FlagpostError);
+    expect({ code: (error as FlagpostError).code, field: (error as FlagpostError).field }).toEqual({
+      code: "invalid_config",
+      field: "url",
+    });
     expect(ServerOpenFeature.getClient().providerStatus).toBe(ProviderStatus.ERROR);
   });
 

@@ -1,7 +1,8 @@
 /** parseConfiguration: per-flag isolation, unknown fields, defaults, what makes a flag invalid. */
 import { describe, expect, test } from "bun:test";
 import { FlagpostError } from "../../src/core/errors.ts";
-import { evaluateFlag, parseConfiguration, parseTimestamp } from "../../src/ufc/mod.ts";
+import { evaluateFlag, parseConfiguration } from "../../src/ufc/mod.ts";
+import { parseTimestamp } from "../../src/ufc/parse.ts";
 import { configOf, ruleAllocation, stringFlag } from "./helpers.ts";
 
 const good = stringFlag("good", [{ key: "all", splits: [{ variationKey: "on", shards: [] }] }]);

@@ -4,6 +4,11 @@
  * harness's loopback server (success, retry after 503, error body cap,
  * per-attempt timeout, credentials as a Basic header).
  */
+// Internals (not in the public API) come from the sources: on Node they are bundled into the entry.
+import { sha256Hex } from "../../../src/core/sha256.ts";
+import { decodeUleb128, encodeUleb128 } from "../../../src/core/varint.ts";
+import { OTLP_RETRY_POLICY } from "../../../src/transport/retry.ts";
+import { outcomeReason, sendWithRetry } from "../../../src/transport/sender.ts";
 import type { ScenarioPart } from "../types.ts";
 
 export const part: ScenarioPart = {
@@ -53,31 +58,31 @@ export const part: ScenarioPart = {
 
     out["vectors.serialIds.encode"] = inputs.spanEnrichment.serialIds.map((v) => flagpost.encodeSerialIds(v.ids));
     out["vectors.serialIds.decode"] = inputs.spanEnrichment.serialIds.map((v) => flagpost.decodeSerialIds(v.encoded));
-    out["vectors.sha256"] = await Promise.all(inputs.spanEnrichment.subjectHashes.map((v) => flagpost.sha256Hex(v.key)));
+    out["vectors.sha256"] = await Promise.all(inputs.spanEnrichment.subjectHashes.map((v) => sha256Hex(v.key)));
     out["varint.maxSafe"] = (() => {
       const bytes: number[] = [];
-      flagpost.encodeUleb128(Number.MAX_SAFE_INTEGER, bytes);
-      return [bytes.length, flagpost.decodeUleb128(Uint8Array.from(bytes), 0).value === Number.MAX_SAFE_INTEGER];
+      encodeUleb128(Number.MAX_SAFE_INTEGER, bytes);
+      return [bytes.length, decodeUleb128(Uint8Array.from(bytes), 0).value === Number.MAX_SAFE_INTEGER];
     })();
 
     const base = inputs.loopbackUrl;
-    const policy = { ...flagpost.OTLP_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2_000 };
-    const pick = (o: Awaited<ReturnType<typeof flagpost.sendWithRetry>>) => ({
+    const policy = { ...OTLP_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2_000 };
+    const pick = (o: Awaited<ReturnType<typeof sendWithRetry>>) => ({
       ok: o.ok,
       status: o.status ?? null,
       attempts: o.attempts,
-      reason: flagpost.outcomeReason(o),
+      reason: outcomeReason(o),
     });
-    out["transport.ok"] = pick(await flagpost.sendWithRetry({ url: `${base}/ok`, body: "x" }, policy));
+    out["transport.ok"] = pick(await sendWithRetry({ url: `${base}/ok`, body: "x" }, policy));
     out["transport.retryAfter503"] = pick(
-      await flagpost.sendWithRetry({ url: `${base}/flaky/${Math.random().toString(36).slice(2)}`, body: "x" }, policy),
+      await sendWithRetry({ url: `${base}/flaky/${Math.random().toString(36).slice(2)}`, body: "x" }, policy),
     );
-    const failed = await flagpost.sendWithRetry({ url: `${base}/status/500`, body: "x" }, policy);
+    const failed = await sendWithRetry({ url: `${base}/status/500`, body: "x" }, policy);
     out["transport.500"] = { ...pick(failed), detailBytes: new TextEncoder().encode(failed.errorDetail ?? "").length };
     out["transport.timeout"] = pick(
-      await flagpost.sendWithRetry({ url: `${base}/hang`, body: "x" }, { ...policy, maxAttempts: 1, timeoutMs: 150 }),
+      await sendWithRetry({ url: `${base}/hang`, body: "x" }, { ...policy, maxAttempts: 1, timeoutMs: 150 }),
     );
-    const echo = await flagpost.sendWithRetry(
+    const echo = await sendWithRetry(
       { url: `${base}/echo`, method: "PUT", headers: { ...custom.agentHeaders, "Content-Type": "application/json" }, body: '{"a":1}' },
       policy,
       { readResponse: true },
