@@ -5,8 +5,8 @@
  *
  * Why not simply `encodeUleb128` per id: this runs once per root span on up
  * to 200 ids, so it sorts a `Float64Array` (numeric sort without a
- * comparator), writes into one preallocated byte buffer, and uses 32-bit
- * shifts only for deltas below 2^32. Deltas at or above 2^32 take the
+ * comparator; duplicates become neighbours, so no Set is built), writes into
+ * one preallocated byte buffer, and uses 32-bit shifts only for deltas below 2^32. Deltas at or above 2^32 take the
  * arithmetic path, which is where dd-trace-js's `>>>= 7` encoder corrupts
  * ids (`2^32` becomes `gAA=` instead of `gICAgBA=`).
  *
@@ -40,20 +40,22 @@ function invalidId(value: unknown, index: number): FlagpostError {
  * ```
  */
 export function encodeSerialIds(ids: Iterable<number>): string {
-  const unique: ReadonlySet<unknown> = ids instanceof Set ? ids : new Set(ids);
-  const sorted = new Float64Array(unique.size);
-  let n = 0;
-  for (const id of unique) {
-    if (typeof id !== "number") throw invalidId(id, n);
-    sorted[n++] = id;
+  const list: ArrayLike<unknown> = Array.isArray(ids) ? ids : Array.from(ids);
+  const n = list.length;
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = list[i];
+    if (typeof id !== "number") throw invalidId(id, i);
+    sorted[i] = id;
   }
-  sorted.sort();
+  sorted.sort(); // numeric, no comparator; duplicates end up adjacent and are skipped below
   const bytes = new Uint8Array(n * MAX_VARINT_BYTES);
   let o = 0;
   let previous = 0;
   for (let i = 0; i < n; i++) {
     const id = sorted[i]!;
     if (!Number.isSafeInteger(id) || id < 0) throw invalidId(id, i);
+    if (i > 0 && id === previous) continue;
     let delta = id - previous;
     previous = id;
     if (delta < TWO_POW_32) {
