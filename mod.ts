@@ -62,8 +62,8 @@ export {
   encodeOtlpMetrics,
   encodeOtlpMetricsJson,
   EVALUATION_ATTRIBUTE,
-  evaluationAttributes,
   EvaluationAggregator,
+  evaluationAttributes,
   EvaluationMetrics,
   evaluationSeriesValues,
   OVERFLOW_VALUE,
@@ -81,3 +81,14 @@ export type {
   MetricsFlushReport,
   MetricWindow,
 } from "./src/metrics/mod.ts";
+export { createFlagpost, Flagpost, FLAGPOST_COUNTERS, type FlagpostOptions, type ShutdownOptions } from "./src/flagpost.ts";
+export { type FlagpostSignal, type FlushReport } from "./src/lifecycle/flush-report.ts";
+export {
+  type ChildSpan,
+  type EndRequestOptions,
+  RequestScope,
+  SCOPE_SPANS_DROPPED,
+  type StartRequestOptions,
+} from "./src/lifecycle/request-scope.ts";
+export type { ScopeStore } from "./src/lifecycle/scope-store.ts";
+export { FLAGPOST_SCOPE_HINT, FlagpostHook, type FlagpostHookOptions } from "./src/openfeature/hook.ts";

@@ -34,6 +34,7 @@ import type { CompiledConfiguration, EvaluationContext, EvaluationResult, Expect
 import { parseConfiguration } from "../ufc/parse.ts";
 import { ProviderEventEmitter } from "./events.ts";
 import { fetchConfiguration } from "./fetch-configuration.ts";
+import { type EvaluationRecorder, markRecorded } from "./_recorded-evaluation.ts";
 
 /**
  * A configuration as accepted by the providers: JSON text, a parsed object, or `parseConfiguration`'s result.
@@ -75,6 +76,12 @@ export interface FlagpostProviderOptions {
   fetch?: typeof fetch;
   /** Called once per evaluation, success or error. Its failures are logged and ignored. */
   onEvaluation?: (record: EvaluationRecord) => void;
+  /**
+   * A flagpost instance (`createFlagpost`): every evaluation is recorded
+   * into it, once; its OpenFeature hook recognises these evaluations and does
+   * not count them again.
+   */
+  flagpost?: EvaluationRecorder;
   /** Diagnostics (default: silent). */
   logger?: Logger;
   /** Clock for allocation date windows (default `Date.now`). */
@@ -156,6 +163,7 @@ export abstract class FlagpostProviderBase {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #onEvaluation: ((record: EvaluationRecord) => void) | undefined;
+  readonly #flagpost: EvaluationRecorder | undefined;
 
   constructor(options: FlagpostProviderOptions = {}) {
     this.#options = options;
@@ -182,6 +190,10 @@ export abstract class FlagpostProviderBase {
       throw new FlagpostError("invalid_argument", "onEvaluation must be a function", { field: "onEvaluation" });
     }
     this.#onEvaluation = options.onEvaluation;
+    if (options.flagpost !== undefined && typeof options.flagpost?.recordEvaluation !== "function") {
+      throw new FlagpostError("invalid_argument", "flagpost must be a flagpost instance (createFlagpost)", { field: "flagpost" });
+    }
+    this.#flagpost = options.flagpost;
     this.#logger = safeLogger(options.logger);
     this.#now = options.now ?? Date.now;
     if (options.configuration !== undefined) this.#install(options.configuration, false);
@@ -344,11 +356,18 @@ export abstract class FlagpostProviderBase {
     const ctx = (context ?? {}) as EvaluationContext;
     const now = this.#now();
     const result = evaluateFlag(this.#config, flagKey, expectedType, defaultValue, ctx, now);
-    if (this.#onEvaluation !== undefined) this.#record(flagKey, result, ctx, now);
-    return toDetails(result);
+    const details = toDetails(result);
+    if (this.#onEvaluation !== undefined || this.#flagpost !== undefined) this.#record(flagKey, result, ctx, now, details);
+    return details;
   }
 
-  #record(flagKey: string, result: EvaluationResult<unknown>, context: EvaluationContext, now: number): void {
+  #record(
+    flagKey: string,
+    result: EvaluationResult<unknown>,
+    context: EvaluationContext,
+    now: number,
+    details: ResolutionDetails<unknown>,
+  ): void {
     try {
       const { targetingKey, ...attributes } = context;
       const record: EvaluationRecord = {
@@ -365,7 +384,12 @@ export abstract class FlagpostProviderBase {
         timestamp: now,
         observeFullEvaluationData: this.#config?.observeFullEvaluationData === true,
       };
-      const returned: unknown = this.#onEvaluation!(record);
+      if (this.#flagpost !== undefined) {
+        markRecorded(details.flagMetadata ??= {}, this.#flagpost, record);
+        this.#flagpost.recordEvaluation(record);
+      }
+      if (this.#onEvaluation === undefined) return;
+      const returned: unknown = this.#onEvaluation(record);
       if (returned instanceof Promise) {
         returned.catch((e: unknown) => this.#logger.warn("onEvaluation rejected", { flagKey, error: String(e) }));
       }

@@ -1,0 +1,209 @@
+/**
+ * What the long-running server adapters (Deno, Bun, Node) share: a fetch
+ * handler wrapper that scopes each request and flushes after each response
+ * (or, opt-in, on an interval created inside the first request — never at
+ * import), and shutdown hooks on `process` signals that await
+ * `shutdown()` before the process exits, so the last batch is not lost.
+ *
+ * @module
+ */
+import { describeValue, FlagpostError } from "../core/errors.ts";
+import { createFlagpost, type Flagpost, type FlagpostOptions } from "../flagpost.ts";
+import type { FlushReport } from "../lifecycle/flush-report.ts";
+import type { RequestScope } from "../lifecycle/request-scope.ts";
+import { asyncLocalScopeStore } from "./_async-local-scope-store.ts";
+import { flushInBackground, type RequestLifecycleOptions, runRequest } from "./_request-lifecycle.ts";
+import { processEnv } from "./_runtime-env.ts";
+
+/**
+ * Options of a server adapter's handler wrapper.
+ *
+ * @example
+ * ```ts
+ * import type { ServerLifecycleOptions } from "flagpost/node";
+ * const options: ServerLifecycleOptions = { flushIntervalMs: 10_000 };
+ * console.log(options.flushIntervalMs);
+ * ```
+ */
+export interface ServerLifecycleOptions extends RequestLifecycleOptions {
+  /**
+   * Flush every `flushIntervalMs` (at least 100) instead of after every
+   * response. The timer is created inside the first request, never at
+   * import, and does not keep the process alive.
+   */
+  readonly flushIntervalMs?: number;
+}
+
+/**
+ * A request handler that receives the request's scope.
+ *
+ * @example
+ * ```ts
+ * import type { ScopedHandler } from "flagpost/node";
+ * const handler: ScopedHandler = (_request, scope) => new Response(`trace ${scope.traceId}`);
+ * console.log(typeof handler);
+ * ```
+ */
+export type ScopedHandler = (request: Request, scope: RequestScope) => Response | Promise<Response>;
+
+/**
+ * A fetch handler with flagpost's request lifecycle; `stop()` clears the
+ * interval flush, if any.
+ *
+ * @example
+ * ```ts
+ * // (fragment) handler = flagpostHandler(flagpost, (request, scope) => new Response("ok"))
+ * Deno.serve(handler);
+ * ```
+ */
+export interface FlagpostFetchHandler {
+  (request: Request): Promise<Response>;
+  /** Stops the interval flush (if one runs). */
+  stop(): void;
+}
+
+/**
+ * Wraps `handler`: each request runs in its own scope (bound through the
+ * instance's scope store), ends with the response status, and is followed
+ * by a flush that the response does not wait for (or by the interval flush).
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, flagpostHandler } from "flagpost/node";
+ * const flagpost = createFlagpost({ env: { DD_SERVICE: "api" } });
+ * const handler = flagpostHandler(flagpost, (_request, scope) => scope.span("work", () => new Response("done")));
+ * const res = await handler(new Request("http://localhost/"));
+ * console.log(await res.text()); // "done"
+ * ```
+ */
+export function flagpostHandler(flagpost: Flagpost, handler: ScopedHandler, options: ServerLifecycleOptions = {}): FlagpostFetchHandler {
+  if (typeof flagpost?.startRequest !== "function") {
+    throw new FlagpostError("invalid_argument", "flagpost must be a flagpost instance (createFlagpost)", { field: "flagpost" });
+  }
+  if (typeof handler !== "function") throw new FlagpostError("invalid_argument", "handler must be a function", { field: "handler" });
+  const interval = options.flushIntervalMs;
+  if (interval !== undefined && (typeof interval !== "number" || !Number.isFinite(interval) || interval < 100)) {
+    throw new FlagpostError("invalid_argument", `flushIntervalMs must be a number ≥ 100, got ${describeValue(interval)}`, {
+      field: "flushIntervalMs",
+    });
+  }
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  const wrapped = (async (request: Request): Promise<Response> => {
+    if (interval !== undefined && timer === undefined && !stopped) {
+      timer = setInterval(() => void flushInBackground(flagpost, options.deadlineMs), interval);
+      (timer as { unref?: () => void }).unref?.();
+    }
+    try {
+      return await runRequest(flagpost, request, options, (scope) => handler(request, scope));
+    } finally {
+      if (interval === undefined) void flushInBackground(flagpost, options.deadlineMs);
+    }
+  }) as FlagpostFetchHandler;
+  wrapped.stop = () => {
+    stopped = true;
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+  };
+  return wrapped;
+}
+
+/**
+ * A flagpost instance for a server runtime: the process environment as
+ * `env` (explicit `options.env` entries win) and an `AsyncLocalStorage`
+ * scope store, so hooks and providers find the request's scope by
+ * themselves.
+ */
+export function createServerFlagpost(options: FlagpostOptions = {}): Flagpost {
+  return createFlagpost({ scopeStore: asyncLocalScopeStore(), ...options, env: { ...processEnv(), ...options.env } });
+}
+
+/**
+ * Options of `installShutdownHooks`.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownHookOptions } from "flagpost/node";
+ * const options: ShutdownHookOptions = { signals: ["SIGTERM"], deadlineMs: 3_000, exit: true };
+ * console.log(options.signals);
+ * ```
+ */
+export interface ShutdownHookOptions {
+  /** Signals that trigger the shutdown (default `SIGTERM` and `SIGINT`). */
+  readonly signals?: readonly string[];
+  /** Deadline of the final flush (default the configuration's, 5,000 ms). */
+  readonly deadlineMs?: number;
+  /** Exit after a signal's shutdown (default true; code 128 + signal number, as without the hook). */
+  readonly exit?: boolean;
+  /** Runs before the final flush (e.g. stop accepting connections). Its failure is ignored. */
+  readonly beforeShutdown?: () => unknown;
+  /** Receives the final flush's report. */
+  readonly onShutdown?: (report: FlushReport) => void;
+}
+
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = Object.freeze({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 });
+
+interface ProcessLike {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  exit(code?: number): never;
+}
+
+function processOf(): ProcessLike | undefined {
+  const p = (globalThis as { process?: ProcessLike }).process;
+  return typeof p?.on === "function" && typeof p?.off === "function" ? p : undefined;
+}
+
+/** Runs the final shutdown once, whatever triggered it. */
+export function finalShutdown(flagpost: Flagpost, options: ShutdownHookOptions): () => Promise<FlushReport> {
+  let running: Promise<FlushReport> | undefined;
+  return () =>
+    running ??= (async () => {
+      try {
+        await options.beforeShutdown?.();
+      } catch {
+        // Stopping the server failed: still flush.
+      }
+      const report = await flagpost.shutdown(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs });
+      try {
+        options.onShutdown?.(report);
+      } catch {
+        // A failing callback must not block the exit.
+      }
+      return report;
+    })();
+}
+
+/**
+ * Shutdown hooks on `process` (Node and Bun): `SIGTERM`/`SIGINT` (by
+ * default) and `beforeExit` await `flagpost.shutdown()` before the process
+ * exits. Returns a function that removes them.
+ */
+export function installProcessShutdownHooks(flagpost: Flagpost, options: ShutdownHookOptions = {}): () => void {
+  const proc = processOf();
+  if (proc === undefined) return () => {};
+  const shutdown = finalShutdown(flagpost, options);
+  const listeners: Array<[string, (...args: unknown[]) => void]> = [];
+  const remove = () => {
+    for (const [event, listener] of listeners) proc.off(event, listener);
+    listeners.length = 0;
+  };
+  for (const signal of options.signals ?? ["SIGTERM", "SIGINT"]) {
+    const listener = () => {
+      remove();
+      void shutdown().finally(() => {
+        if (options.exit !== false) proc.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      });
+    };
+    listeners.push([signal, listener]);
+    proc.on(signal, listener);
+  }
+  // The event loop emptied: flush once more (the pending fetch keeps the process alive until it ends).
+  const beforeExit = () => {
+    remove();
+    void shutdown();
+  };
+  listeners.push(["beforeExit", beforeExit]);
+  proc.on("beforeExit", beforeExit);
+  return remove;
+}

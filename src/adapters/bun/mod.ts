@@ -1,0 +1,141 @@
+/**
+ * flagpost/bun: flagpost on `Bun.serve`. `serve(flagpost, handler)` gives
+ * each request its own scope (bound with `AsyncLocalStorage`), flushes after
+ * each response without delaying it, and installs shutdown hooks
+ * (`SIGTERM`, `SIGINT`, `beforeExit`) that stop the server and await
+ * `flagpost.shutdown()` before the process exits.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, serve } from "flagpost/bun";
+ * const flagpost = createFlagpost(); // Bun's process.env + AsyncLocalStorage
+ * const server = serve(flagpost, (_request, scope) => new Response(`trace ${scope.traceId}`), { port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+import { FlagpostError } from "../../core/errors.ts";
+import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
+import type { FlushReport } from "../../lifecycle/flush-report.ts";
+import {
+  createServerFlagpost,
+  finalShutdown,
+  type FlagpostFetchHandler,
+  flagpostHandler,
+  installProcessShutdownHooks,
+  type ScopedHandler,
+  type ServerLifecycleOptions,
+  type ShutdownHookOptions,
+} from "../_server-lifecycle.ts";
+
+export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
+export { type FlagpostFetchHandler, flagpostHandler, type ScopedHandler, type ServerLifecycleOptions, type ShutdownHookOptions };
+export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
+
+/**
+ * `createFlagpost` for Bun: the process environment (entries of
+ * `options.env` win) and an `AsyncLocalStorage` scope store.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost } from "flagpost/bun";
+ * console.log(createFlagpost({ service: "api" }).config.service); // "api"
+ * ```
+ */
+export function createFlagpost(options: FlagpostOptions = {}): Flagpost {
+  return createServerFlagpost(options);
+}
+
+/**
+ * Hooks `SIGTERM`, `SIGINT` and `beforeExit` so the process awaits
+ * `flagpost.shutdown()` before it exits. Returns a function removing them.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, installShutdownHooks } from "flagpost/bun";
+ * const uninstall = installShutdownHooks(createFlagpost());
+ * uninstall();
+ * ```
+ */
+export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOptions = {}): () => void {
+  return installProcessShutdownHooks(flagpost, options);
+}
+
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * import type { BunServeOptions } from "flagpost/bun";
+ * const options: BunServeOptions = { port: 3000 };
+ * console.log(options.port);
+ * ```
+ */
+export interface BunServeOptions extends ServerLifecycleOptions, ShutdownHookOptions {
+  /** Port (default 8080; 0 picks a free one). */
+  readonly port?: number;
+  /** Interface (default `127.0.0.1`). */
+  readonly hostname?: string;
+  /** Install the shutdown hooks (default true). */
+  readonly shutdownHooks?: boolean;
+}
+
+/**
+ * A running Bun server.
+ *
+ * @example
+ * ```ts
+ * // (fragment) server = serve(flagpost, handler)
+ * await server.close();
+ * ```
+ */
+export interface FlagpostBunServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server, then shuts flagpost down (final flush). Idempotent. */
+  close(): Promise<FlushReport>;
+}
+
+interface BunLike {
+  serve(options: { port: number; hostname: string; fetch(request: Request): Promise<Response> }): {
+    port: number;
+    stop(closeActiveConnections?: boolean): unknown;
+  };
+}
+
+/**
+ * Serves `handler` with `Bun.serve` and flagpost's request lifecycle.
+ * Throws `FlagpostError` outside Bun.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, serve } from "flagpost/bun";
+ * const server = serve(createFlagpost(), () => new Response("hello"), { port: 0, shutdownHooks: false });
+ * console.log(await (await fetch(server.url)).text()); // "hello"
+ * await server.close();
+ * ```
+ */
+export function serve(flagpost: Flagpost, handler: ScopedHandler, options: BunServeOptions = {}): FlagpostBunServer {
+  const bun = (globalThis as { Bun?: BunLike }).Bun;
+  if (bun === undefined) throw new FlagpostError("invalid_argument", "flagpost/bun serve() runs on Bun only", { field: "runtime" });
+  const fetchHandler = flagpostHandler(flagpost, handler, options);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = bun.serve({ port: options.port ?? 8080, hostname, fetch: fetchHandler });
+  const stopServer = async () => {
+    fetchHandler.stop();
+    await server.stop();
+  };
+  let removeHooks = () => {};
+  const close = finalShutdown(flagpost, { ...options, beforeShutdown: stopServer });
+  if (options.shutdownHooks !== false) removeHooks = installShutdownHooks(flagpost, { ...options, beforeShutdown: stopServer });
+  return {
+    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}`,
+    port: server.port,
+    close: () => {
+      removeHooks();
+      return close();
+    },
+  };
+}
