@@ -39,6 +39,11 @@ export const ENTRIES: readonly Entry[] = [
   { specifier: "flagpost", source: "mod.ts", neutral: true, bundled: false, matrixKey: "flagpost" },
   { specifier: "flagpost/ufc", source: "src/ufc/mod.ts", neutral: true, bundled: false, matrixKey: "ufc" },
   { specifier: "flagpost/openfeature", source: "src/openfeature/mod.ts", neutral: true, bundled: false, matrixKey: "openfeature" },
+  { specifier: "flagpost/cloudflare", source: "src/adapters/cloudflare/mod.ts", neutral: true, bundled: false },
+  { specifier: "flagpost/hono", source: "src/adapters/hono/mod.ts", neutral: true, bundled: false },
+  { specifier: "flagpost/deno", source: "src/adapters/deno/mod.ts", neutral: false, bundled: false },
+  { specifier: "flagpost/bun", source: "src/adapters/bun/mod.ts", neutral: false, bundled: false },
+  { specifier: "flagpost/node", source: "src/adapters/node/mod.ts", neutral: false, bundled: false },
   { specifier: "flagpost/mock-agent", source: "mock-agent/mod.ts", neutral: true, bundled: true, matrixKey: "mockAgent" },
 ];
 
