@@ -13,14 +13,13 @@
  * @module
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
-import { fieldSize, utf8Length, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString, writeUtf8 } from "./_protobuf-writer.ts";
+import { fieldSize, utf8Length, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString } from "./_protobuf-writer.ts";
 import {
   AGGREGATION_TEMPORALITY_DELTA,
   EVALUATION_METRIC_DESCRIPTION,
   EVALUATION_METRIC_NAME,
   EVALUATION_METRIC_SCOPE,
   EVALUATION_METRIC_UNIT,
-  type MetricAttribute,
   type MetricPoint,
   type MetricResource,
   type MetricWindow,
@@ -63,11 +62,31 @@ function keyValueSize(keyLength: number, valueLength: number): number {
   return fieldSize(keyLength) + fieldSize(fieldSize(valueLength));
 }
 
-function writeKeyValue(buf: Uint8Array, pos: number, tag: number, kv: MetricAttribute, keyLength: number, valueLength: number): number {
+/** Writes a whole `KeyValue{key, AnyValue{string_value}}` field under `tag`. */
+function writeKeyValue(
+  buf: Uint8Array,
+  pos: number,
+  tag: number,
+  key: string,
+  value: string,
+  keyLength: number,
+  valueLength: number,
+): number {
   pos = writeHeader(buf, pos, tag, keyValueSize(keyLength, valueLength));
-  pos = writeString(buf, pos, TAG_KV_KEY, kv[0], keyLength);
+  pos = writeString(buf, pos, TAG_KV_KEY, key, keyLength);
   pos = writeHeader(buf, pos, TAG_KV_VALUE, fieldSize(valueLength));
-  return writeString(buf, pos, TAG_ANY_STRING, kv[1], valueLength);
+  return writeString(buf, pos, TAG_ANY_STRING, value, valueLength);
+}
+
+/** Copies bytes: a loop for a handful (cheaper than `TypedArray.set`), `set` beyond. */
+function copyBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n > 24) {
+    buf.set(bytes, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
+  return pos + n;
 }
 
 function nanosBytes(nanos: bigint): Uint8Array {
@@ -107,19 +126,33 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
   }
 
   // ---- pass 1: sizes ----
-  const lengths: number[] = []; // UTF-8 lengths of every attribute key and value, in write order
+  // Attributes repeat (4 keys, a few reasons, one flag key across many points): each distinct (key, value)
+  // pair is encoded once per call as a complete `attributes` field and then copied, instead of scanning
+  // and writing its characters at every occurrence.
+  const fields = new Map<string, Map<string, Uint8Array>>();
+  const fieldOf = (key: string, value: string): Uint8Array => {
+    let byValue = fields.get(key);
+    if (byValue === undefined) {
+      byValue = new Map();
+      fields.set(key, byValue);
+    }
+    let field = byValue.get(value);
+    if (field === undefined) {
+      const k = utf8Length(key);
+      const v = utf8Length(value);
+      const payload = keyValueSize(k, v);
+      field = new Uint8Array(fieldSize(payload));
+      writeKeyValue(field, 0, TAG_POINT_ATTRIBUTES, key, value, k, v);
+      byValue.set(value, field);
+    }
+    return field;
+  };
   let resourceSize = 0;
-  for (const kv of resAttrs) {
-    const k = utf8Length(kv[0]);
-    const v = utf8Length(kv[1]);
-    lengths.push(k, v);
-    resourceSize += fieldSize(keyValueSize(k, v));
-  }
+  for (const kv of resAttrs) resourceSize += fieldSize(keyValueSize(utf8Length(kv[0]), utf8Length(kv[1])));
   const n = points.length;
-  const pointSizes = new Array<number>(n);
-  let pointsSize = 0;
+  let attributeCount = 0;
   for (let i = 0; i < n; i++) {
-    const point = points[i]!;
+    const point = points[i];
     if (point === null || typeof point !== "object") {
       throw new FlagpostError("invalid_argument", `points[${i}]: ${describeValue(point)} must be { attributes, count }`, {
         field: `points[${i}]`,
@@ -128,6 +161,14 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     checkCount(i, point.count);
     const attributes = point.attributes;
     if (!Array.isArray(attributes)) throw badAttribute(i, 0, attributes);
+    attributeCount += attributes.length;
+  }
+  const parts = new Array<Uint8Array>(attributeCount); // the encoded `attributes` field of every point attribute, in order
+  const pointSizes = new Int32Array(n);
+  let pointsSize = 0;
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const attributes = points[i]!.attributes;
     let size = POINT_FIXED_BYTES;
     for (let a = 0; a < attributes.length; a++) {
       const kv = attributes[a];
@@ -135,10 +176,9 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
       const key = kv[0];
       const value = kv[1];
       if (typeof key !== "string" || typeof value !== "string") throw badAttribute(i, a, kv);
-      const k = utf8Length(key);
-      const v = utf8Length(value);
-      lengths.push(k, v);
-      size += fieldSize(keyValueSize(k, v));
+      const field = fieldOf(key, value);
+      parts[p++] = field;
+      size += field.length;
     }
     pointSizes[i] = size;
     pointsSize += fieldSize(size);
@@ -158,12 +198,10 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
   // ---- pass 2: write ----
   const buf = new Uint8Array(total);
   let pos = writeHeader(buf, 0, TAG_REQUEST_RESOURCE_METRICS, resourceMetricsSize);
-  let l = 0;
   if (resAttrs.length > 0) {
     pos = writeHeader(buf, pos, TAG_RM_RESOURCE, resourceSize);
-    for (const kv of resAttrs) {
-      pos = writeKeyValue(buf, pos, TAG_RESOURCE_ATTRIBUTES, kv, lengths[l]!, lengths[l + 1]!);
-      l += 2;
+    for (const [key, value] of resAttrs) {
+      pos = writeKeyValue(buf, pos, TAG_RESOURCE_ATTRIBUTES, key, value, utf8Length(key), utf8Length(value));
     }
   }
   pos = writeHeader(buf, pos, TAG_RM_SCOPE_METRICS, scopeMetricsSize);
@@ -177,6 +215,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
 
   const startBytes = nanosBytes(start);
   const endBytes = nanosBytes(end);
+  p = 0;
   for (let i = 0; i < n; i++) {
     const point = points[i]!;
     pos = writeHeader(buf, pos, TAG_SUM_DATA_POINTS, pointSizes[i]!);
@@ -189,19 +228,8 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     buf[pos++] = TAG_POINT_AS_INT;
     const count = point.count;
     pos = typeof count === "number" ? writeFixed64Number(buf, pos, count) : writeFixed64BigInt(buf, pos, count);
-    const attributes = point.attributes;
-    for (let a = 0; a < attributes.length; a++) {
-      const kv = attributes[a]!;
-      const k = lengths[l]!;
-      const v = lengths[l + 1]!;
-      l += 2;
-      pos = writeHeader(buf, pos, TAG_POINT_ATTRIBUTES, keyValueSize(k, v));
-      pos = writeHeader(buf, pos, TAG_KV_KEY, k);
-      pos = writeUtf8(buf, pos, kv[0]);
-      pos = writeHeader(buf, pos, TAG_KV_VALUE, fieldSize(v));
-      pos = writeHeader(buf, pos, TAG_ANY_STRING, v);
-      pos = writeUtf8(buf, pos, kv[1]);
-    }
+    const end = p + point.attributes.length;
+    for (; p < end; p++) pos = copyBytes(buf, pos, parts[p]!);
   }
   buf[pos++] = TAG_SUM_TEMPORALITY;
   buf[pos++] = AGGREGATION_TEMPORALITY_DELTA;
