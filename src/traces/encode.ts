@@ -277,6 +277,9 @@ export interface TracePayload {
   /** Chunks (traces) in it: the `X-Datadog-Trace-Count` header. */
   readonly chunkCount: number;
   readonly spanCount: number;
+  /** The chunk range `[from, to)` of the encoded list. */
+  readonly from: number;
+  readonly to: number;
 }
 
 /** Payloads for a list of chunks, each at most `maxBytes`; chunks that alone exceed it are returned apart. */
@@ -308,7 +311,13 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
     learnSize(w.pos, spansIn(list, 0, list.length));
     if (arrayHeaderSize(list.length) + w.pos - 5 <= maxBytes) {
       const at = arrayHeaderBefore(w.bytes, 5, list.length);
-      payloads.push({ bytes: w.bytes.subarray(at, w.pos), chunkCount: list.length, spanCount: spansIn(list, 0, list.length) });
+      payloads.push({
+        bytes: w.bytes.subarray(at, w.pos),
+        chunkCount: list.length,
+        spanCount: spansIn(list, 0, list.length),
+        from: 0,
+        to: list.length,
+      });
       return { payloads, tooLarge };
     }
     let from = 0;
@@ -325,7 +334,7 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
       const out = new Uint8Array(header + ends[to - 1]! - startByte);
       arrayHeaderBefore(out, header, to - from);
       out.set(w.bytes.subarray(startByte, ends[to - 1]!), header);
-      payloads.push({ bytes: out, chunkCount: to - from, spanCount: spansIn(list, from, to) });
+      payloads.push({ bytes: out, chunkCount: to - from, spanCount: spansIn(list, from, to), from, to });
       from = to;
     }
     return { payloads, tooLarge };
@@ -333,7 +342,7 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
   const split = (from: number, to: number): void => {
     const bytes = encodeV05Range(list, from, to);
     if (bytes.length <= maxBytes) {
-      payloads.push({ bytes, chunkCount: to - from, spanCount: spansIn(list, from, to) });
+      payloads.push({ bytes, chunkCount: to - from, spanCount: spansIn(list, from, to), from, to });
     } else if (to - from === 1) {
       tooLarge.push({ bytes: bytes.length, spanCount: list[from]!.size });
     } else {
@@ -346,7 +355,12 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
   return { payloads, tooLarge };
 }
 
-/** The checked, non-empty chunk list of a `TraceChunks` (for the exporter). */
-export function chunksOf(chunks: TraceChunks): ChunkData[] {
-  return chunkList(chunks);
+/**
+ * Takes the chunks for sending: checks them, marks them consumed (a second
+ * send is a `consumed` error) and returns the non-empty ones.
+ */
+export function takeChunks(chunks: TraceChunks): ChunkData[] {
+  const list = chunkList(chunks);
+  chunksDataOf(chunks)!.consumed = true;
+  return list;
 }
