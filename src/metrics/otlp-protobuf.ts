@@ -78,13 +78,32 @@ function writeKeyValue(
   return writeString(buf, pos, TAG_ANY_STRING, value, valueLength);
 }
 
-/** Copies bytes: a loop for a handful (cheaper than `TypedArray.set`), `set` beyond. */
+/** A distinct point attribute of one request: its sizes, and where it was first written. */
+interface AttributeField {
+  /** The encoded `KeyValue.key` field, shared by every value of that key. */
+  readonly keyPrefix: Uint8Array;
+  readonly value: string;
+  readonly valueLength: number;
+  /** Bytes of the KeyValue message. */
+  readonly payload: number;
+  /** Bytes of the whole `attributes` field (tag, length, KeyValue). */
+  readonly size: number;
+  /** Offset of its first copy in the output, -1 until written. */
+  at: number;
+}
+
+/** One attribute key of a request: its encoded key field and its distinct values. */
+interface KeyEntry {
+  readonly prefix: Uint8Array;
+  readonly byValue: Map<string, AttributeField>;
+}
+
+/** Attribute keys looked up by identity in a short list before falling back to a Map. */
+const SMALL_KEYS = 8;
+
+/** Copies a short byte string (an encoded key field: a loop beats `TypedArray.set` at this size). */
 function copyBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
   const n = bytes.length;
-  if (n > 24) {
-    buf.set(bytes, pos);
-    return pos + n;
-  }
   for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
   return pos + n;
 }
@@ -126,24 +145,39 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
   }
 
   // ---- pass 1: sizes ----
-  // Attributes repeat (4 keys, a few reasons, one flag key across many points): each distinct (key, value)
-  // pair is encoded once per call as a complete `attributes` field and then copied, instead of scanning
-  // and writing its characters at every occurrence.
-  const fields = new Map<string, Map<string, Uint8Array>>();
-  const fieldOf = (key: string, value: string): Uint8Array => {
-    let byValue = fields.get(key);
-    if (byValue === undefined) {
-      byValue = new Map();
-      fields.set(key, byValue);
+  // Attributes repeat (a handful of keys, a few reasons, one flag key across many points): each distinct
+  // (key, value) pair is sized once per call, written in full at its first occurrence, and later
+  // occurrences copy those bytes (`copyWithin`: no allocation, no character scan).
+  const smallKeys: string[] = [];
+  const smallEntries: KeyEntry[] = [];
+  const manyKeys = new Map<string, KeyEntry>();
+  const fieldOf = (key: string, value: string): AttributeField => {
+    let entry: KeyEntry | undefined;
+    for (let i = 0; i < smallKeys.length; i++) {
+      if (smallKeys[i] === key) {
+        entry = smallEntries[i];
+        break;
+      }
     }
-    let field = byValue.get(value);
+    if (entry === undefined) {
+      entry = manyKeys.get(key);
+      if (entry === undefined) {
+        const keyLength = utf8Length(key);
+        const prefix = new Uint8Array(fieldSize(keyLength));
+        writeString(prefix, 0, TAG_KV_KEY, key, keyLength);
+        entry = { prefix, byValue: new Map() };
+        if (smallKeys.length < SMALL_KEYS) {
+          smallKeys.push(key);
+          smallEntries.push(entry);
+        } else manyKeys.set(key, entry);
+      }
+    }
+    let field = entry.byValue.get(value);
     if (field === undefined) {
-      const k = utf8Length(key);
-      const v = utf8Length(value);
-      const payload = keyValueSize(k, v);
-      field = new Uint8Array(fieldSize(payload));
-      writeKeyValue(field, 0, TAG_POINT_ATTRIBUTES, key, value, k, v);
-      byValue.set(value, field);
+      const valueLength = utf8Length(value);
+      const payload = entry.prefix.length + fieldSize(fieldSize(valueLength));
+      field = { keyPrefix: entry.prefix, value, valueLength, payload, size: fieldSize(payload), at: -1 };
+      entry.byValue.set(value, field);
     }
     return field;
   };
@@ -163,7 +197,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     if (!Array.isArray(attributes)) throw badAttribute(i, 0, attributes);
     attributeCount += attributes.length;
   }
-  const parts = new Array<Uint8Array>(attributeCount); // the encoded `attributes` field of every point attribute, in order
+  const parts = new Array<AttributeField>(attributeCount); // every point attribute's field, in write order
   const pointSizes = new Int32Array(n);
   let pointsSize = 0;
   let p = 0;
@@ -178,7 +212,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
       if (typeof key !== "string" || typeof value !== "string") throw badAttribute(i, a, kv);
       const field = fieldOf(key, value);
       parts[p++] = field;
-      size += field.length;
+      size += field.size;
     }
     pointSizes[i] = size;
     pointsSize += fieldSize(size);
@@ -229,7 +263,19 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     const count = point.count;
     pos = typeof count === "number" ? writeFixed64Number(buf, pos, count) : writeFixed64BigInt(buf, pos, count);
     const end = p + point.attributes.length;
-    for (; p < end; p++) pos = copyBytes(buf, pos, parts[p]!);
+    for (; p < end; p++) {
+      const field = parts[p]!;
+      if (field.at < 0) {
+        field.at = pos;
+        pos = writeHeader(buf, pos, TAG_POINT_ATTRIBUTES, field.payload);
+        pos = copyBytes(buf, pos, field.keyPrefix);
+        pos = writeHeader(buf, pos, TAG_KV_VALUE, fieldSize(field.valueLength));
+        pos = writeString(buf, pos, TAG_ANY_STRING, field.value, field.valueLength);
+      } else {
+        buf.copyWithin(pos, field.at, field.at + field.size);
+        pos += field.size;
+      }
+    }
   }
   buf[pos++] = TAG_SUM_TEMPORALITY;
   buf[pos++] = AGGREGATION_TEMPORALITY_DELTA;
