@@ -17,7 +17,7 @@ import { type Config, type ConfigOverrides, type EnvRecord, resolveConfig } from
 import { describeValue, FlagpostError } from "./core/errors.ts";
 import type { EvaluationRecord } from "./core/evaluation.ts";
 import { type Logger, safeLogger } from "./core/logger.ts";
-import type { FlushOptions, SignalFlushReport } from "./core/signal.ts";
+import type { FlushOptions, SignalFlushReport, SignalOptions } from "./core/signal.ts";
 import { StatsRegistry, type StatsSnapshot } from "./core/stats.ts";
 import { SpanEnrichment } from "./enrichment/span-enrichment.ts";
 import { wireSignals } from "./lifecycle/_signals.ts";
@@ -174,7 +174,7 @@ export class Flagpost implements EvaluationRecorder {
     this.#now = now ?? Date.now;
     this.#store = scopeStore;
     this.#maxSpans = maxSpansPerRequest ?? SPAN_LIMIT_DEFAULT;
-    const signalOptions = { fetch, stats: this.#stats, logger: this.#logger, now: this.#now };
+    const signalOptions: SignalOptions = { fetch, stats: this.#stats, logger: this.#logger, now: this.#now };
     const wired = wireSignals(this.config, signalOptions);
     this.#traces = wired.traces;
     const all = [...wired.signals, ...(signals ?? [])];

@@ -28,10 +28,13 @@ export interface JsonValueProblem {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether the runtime has `String.prototype.isWellFormed` (ES2024), resolved on first use. */
+let nativeWellFormed: boolean | undefined;
+
 /** True when `s` has no lone surrogate (uses `String.prototype.isWellFormed` where the runtime has it). */
 export function isWellFormedString(s: string): boolean {
-  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof native === "function" ? native.call(s) : !LONE_SURROGATE.test(s);
+  nativeWellFormed ??= typeof (s as unknown as { isWellFormed?: unknown }).isWellFormed === "function";
+  return nativeWellFormed ? (s as unknown as { isWellFormed(): boolean }).isWellFormed() : !LONE_SURROGATE.test(s);
 }
 
 function isPlainObject(v: object): boolean {
@@ -39,60 +42,80 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** Walk state: ancestors (to tell a cycle from a shared reference) and, on failure, the path back to the root. */
+interface Walk {
+  readonly ancestors: object[];
+  readonly trail: string[];
+}
+
+function visit(v: unknown, depth: number, walk: Walk): string | undefined {
+  switch (typeof v) {
+    case "string":
+      return isWellFormedString(v) ? undefined : "attribute_lone_surrogate";
+    case "number":
+      return Number.isFinite(v) ? undefined : "attribute_non_finite";
+    case "boolean":
+      return undefined;
+    case "function":
+      return "attribute_function";
+    case "symbol":
+      return "attribute_symbol";
+    case "bigint":
+      return "attribute_bigint";
+    case "undefined":
+      return "attribute_undefined";
+  }
+  if (v === null) return undefined;
+  const o = v as object;
+  if (depth >= MAX_ATTRIBUTE_DEPTH) return "attribute_too_deep";
+  const { ancestors, trail } = walk;
+  if (ancestors.includes(o)) return "attribute_cycle";
+  let code: string | undefined;
+  ancestors.push(o);
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      code = visit(o[i], depth + 1, walk);
+      if (code !== undefined) {
+        trail.push(`[${i}]`);
+        break;
+      }
+    }
+  } else if (!isPlainObject(o)) {
+    code = "attribute_not_plain";
+  } else {
+    // Enumerable own string keys: exactly what JSON.stringify serializes (a plain object inherits none).
+    for (const key in o) {
+      if (!isWellFormedString(key)) {
+        trail.push("[key]");
+        code = "attribute_lone_surrogate";
+        break;
+      }
+      const child = (o as Record<string, unknown>)[key];
+      if (child === undefined) continue; // absent in JSON
+      code = visit(child, depth + 1, walk);
+      if (code !== undefined) {
+        trail.push(`.${key}`);
+        break;
+      }
+    }
+  }
+  ancestors.pop();
+  return code;
+}
+
 /**
- * Checks that `value` is an object of plain JSON values. Returns the first
- * problem found, or `undefined` when the value serializes to exactly what
- * it holds. `undefined` properties are allowed (they are absent in JSON);
- * `undefined` array elements and holes are not (JSON would turn them into
- * `null`).
+ * Checks that `value` is made of plain JSON values. Returns the first
+ * problem found (its code and path under `root`), or `undefined` when the
+ * value serializes to exactly what it holds. `undefined` properties are
+ * allowed (they are absent in JSON); `undefined` array elements and holes
+ * are not (JSON would turn them into `null`). Like `JSON.stringify`, only
+ * enumerable string-keyed own properties are looked at (symbol keys and
+ * non-enumerable properties are not part of JSON). A getter that throws
+ * propagates: callers turn it into an `invalid` record, never a crash.
  */
 export function findJsonValueProblem(value: unknown, root: string): JsonValueProblem | undefined {
-  // Ancestors of the node being visited, to tell a cycle from a shared reference.
-  const ancestors: object[] = [];
-  const visit = (v: unknown, path: string, depth: number): JsonValueProblem | undefined => {
-    switch (typeof v) {
-      case "string":
-        return isWellFormedString(v) ? undefined : { code: "attribute_lone_surrogate", path };
-      case "number":
-        return Number.isFinite(v) ? undefined : { code: "attribute_non_finite", path };
-      case "boolean":
-        return undefined;
-      case "function":
-        return { code: "attribute_function", path };
-      case "symbol":
-        return { code: "attribute_symbol", path };
-      case "bigint":
-        return { code: "attribute_bigint", path };
-      case "undefined":
-        return { code: "attribute_undefined", path };
-    }
-    if (v === null) return undefined;
-    const o = v as object;
-    if (depth >= MAX_ATTRIBUTE_DEPTH) return { code: "attribute_too_deep", path };
-    if (ancestors.includes(o)) return { code: "attribute_cycle", path };
-    ancestors.push(o);
-    try {
-      if (Array.isArray(o)) {
-        for (let i = 0; i < o.length; i++) {
-          const p = visit(o[i], `${path}[${i}]`, depth + 1);
-          if (p !== undefined) return p;
-        }
-        return undefined;
-      }
-      if (!isPlainObject(o)) return { code: "attribute_not_plain", path };
-      const record = o as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        if (!isWellFormedString(key)) return { code: "attribute_lone_surrogate", path: `${path}[key]` };
-        const child = record[key];
-        if (child === undefined) continue;
-        const p = visit(child, `${path}.${key}`, depth + 1);
-        if (p !== undefined) return p;
-      }
-      if (Object.getOwnPropertySymbols(record).length > 0) return { code: "attribute_symbol", path };
-      return undefined;
-    } finally {
-      ancestors.pop();
-    }
-  };
-  return visit(value, root, 0);
+  const walk: Walk = { ancestors: [], trail: [] };
+  const code = visit(value, 0, walk);
+  if (code === undefined) return undefined;
+  return { code, path: root + walk.trail.reverse().join("") };
 }

@@ -104,6 +104,8 @@ function invalid(reason: string, path: string): ExposureRejection {
   return { status: "invalid", reason, detail: describeExposureRule(reason, path) };
 }
 
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
+
 const NOT_LOGGED_DO_LOG: ExposureRejection = Object.freeze({ status: "not_logged", reason: "do_log_false" });
 const NOT_LOGGED_VARIANT: ExposureRejection = Object.freeze({ status: "not_logged", reason: "no_variant" });
 const NOT_LOGGED_ALLOCATION: ExposureRejection = Object.freeze({ status: "not_logged", reason: "no_allocation" });
@@ -113,18 +115,20 @@ function isKey(v: unknown): v is string {
 }
 
 /**
- * Turns a record into an exposure event, or says why it is none.
- * Synchronous and total: it never throws for any input (a throwing getter
- * is reported as `invalid` / `record`).
+ * Checks everything an exposure needs except the subject attributes:
+ * `not_logged` (doLog, variant, allocation) and the key, timestamp, subject
+ * id and serial id rules. `undefined` when they all hold. Total: never throws.
+ * (The writer checks these first because they make the dedupe key, and walks
+ * the attributes only for exposures that are not duplicates.)
  *
  * @example
  * ```ts
  * // (fragment) internal: ExposureWriter.add calls it
- * const out = exposureFromRecord(record);
- * if ("status" in out) console.log(out.status, out.reason);
+ * const rejection = checkExposureFields(record);
+ * if (rejection !== undefined) console.log(rejection.status, rejection.reason);
  * ```
  */
-export function exposureFromRecord(record: EvaluationRecord): ExposureEvent | ExposureRejection {
+export function checkExposureFields(record: EvaluationRecord): ExposureRejection | undefined {
   try {
     if (typeof record !== "object" || record === null) return invalid("record", "record");
     if (record.doLog !== true) return NOT_LOGGED_DO_LOG;
@@ -132,8 +136,7 @@ export function exposureFromRecord(record: EvaluationRecord): ExposureEvent | Ex
     if (variant === undefined || variant === null) return NOT_LOGGED_VARIANT;
     const allocation = record.allocationKey;
     if (allocation === undefined || allocation === null) return NOT_LOGGED_ALLOCATION;
-    const flag = record.flagKey;
-    if (!isKey(flag)) return invalid("flag_key", "flagKey");
+    if (!isKey(record.flagKey)) return invalid("flag_key", "flagKey");
     if (!isKey(allocation)) return invalid("allocation_key", "allocationKey");
     if (!isKey(variant)) return invalid("variant_key", "variant");
     const timestamp = record.timestamp;
@@ -141,29 +144,83 @@ export function exposureFromRecord(record: EvaluationRecord): ExposureEvent | Ex
       return invalid("timestamp", "timestamp");
     }
     const targetingKey = record.targetingKey;
-    let id = "";
-    if (targetingKey !== undefined && targetingKey !== null) {
-      if (typeof targetingKey !== "string" || !isWellFormedString(targetingKey)) return invalid("subject_id", "targetingKey");
-      id = targetingKey;
+    if (targetingKey !== undefined && targetingKey !== null && (typeof targetingKey !== "string" || !isWellFormedString(targetingKey))) {
+      return invalid("subject_id", "targetingKey");
     }
     const serialId = record.serialId;
-    if (serialId !== undefined && serialId !== null) {
-      if (!Number.isInteger(serialId) || serialId < -2147483648 || serialId > 2147483647) return invalid("serial_id", "serialId");
+    if (
+      serialId !== undefined && serialId !== null && (!Number.isInteger(serialId) || serialId < -2147483648 || serialId > 2147483647)
+    ) {
+      return invalid("serial_id", "serialId");
     }
-    const attributes = record.attributes;
-    if (attributes !== undefined && attributes !== null) {
-      if (typeof attributes !== "object" || Array.isArray(attributes)) return invalid("attributes", "attributes");
-      const problem = findJsonValueProblem(attributes, "attributes");
-      if (problem !== undefined) return invalid(problem.code, problem.path);
-    }
-    return {
-      timestamp,
-      allocation: { key: allocation },
-      flag: { key: flag },
-      variant: { key: variant },
-      subject: { id, attributes: attributes ?? undefined },
-      serial_id: serialId ?? undefined,
-    };
+    return undefined;
+  } catch {
+    return invalid("record", "record");
+  }
+}
+
+/**
+ * Checks the subject attributes: absent, or a plain object of plain JSON
+ * values. `undefined` when they hold. Total: never throws.
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: ExposureWriter.add calls it
+ * checkExposureAttributes({ plan: "pro", fn: () => 1 }); // { status: "invalid", reason: "attribute_function", ... }
+ * ```
+ */
+export function checkExposureAttributes(attributes: unknown): ExposureRejection | undefined {
+  try {
+    if (attributes === undefined || attributes === null) return undefined;
+    if (typeof attributes !== "object" || Array.isArray(attributes)) return invalid("attributes", "attributes");
+    const problem = findJsonValueProblem(attributes, "attributes");
+    return problem === undefined ? undefined : invalid(problem.code, problem.path);
+  } catch {
+    return invalid("record", "record");
+  }
+}
+
+/**
+ * The wire event of a record that passed {@link checkExposureFields} and
+ * {@link checkExposureAttributes}: wire key order, `attributes` `{}` when
+ * absent, `serial_id` `undefined` (omitted by `JSON.stringify`) when none,
+ * so that `JSON.stringify` of it is its wire text.
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: ExposureWriter.add calls it after the checks
+ * JSON.stringify(exposureEvent(record));
+ * ```
+ */
+export function exposureEvent(record: EvaluationRecord): ExposureEvent {
+  return {
+    timestamp: record.timestamp,
+    allocation: { key: record.allocationKey! },
+    flag: { key: record.flagKey },
+    variant: { key: record.variant! },
+    subject: { id: record.targetingKey ?? "", attributes: record.attributes ?? NO_ATTRIBUTES },
+    serial_id: record.serialId ?? undefined,
+  };
+}
+
+/**
+ * Turns a record into an exposure event, or says why it is none:
+ * {@link checkExposureFields}, {@link checkExposureAttributes}, then
+ * {@link exposureEvent}. Synchronous and total: it never throws for any
+ * input (a throwing getter is reported as `invalid` / `record`).
+ *
+ * @example
+ * ```ts
+ * // (fragment) record is an EvaluationRecord
+ * const out = exposureFromRecord(record);
+ * if ("status" in out) console.log(out.status, out.reason);
+ * ```
+ */
+export function exposureFromRecord(record: EvaluationRecord): ExposureEvent | ExposureRejection {
+  const rejection = checkExposureFields(record) ?? checkExposureAttributes(record.attributes);
+  if (rejection !== undefined) return rejection;
+  try {
+    return exposureEvent(record);
   } catch {
     return invalid("record", "record");
   }

@@ -28,8 +28,8 @@ import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
 import { ExposureCache, exposureKey, exposureKeyPrefix, exposureValue } from "./cache.ts";
-import { encodeExposureContext, encodeExposureEvent, payloadEnvelope, utf8Length } from "./encode.ts";
-import { exposureFromRecord } from "./event.ts";
+import { encodeExposureContext, exposuresPrefix, utf8Length } from "./encode.ts";
+import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
 
 /** What {@link ExposureWriter.add} did with a record. */
 export type ExposureAddStatus = "queued" | "duplicate" | "not_logged" | "invalid" | "dropped";
@@ -141,19 +141,22 @@ export function exposuresRetryPolicy(): RetryPolicy {
 }
 
 interface Pending {
-  /** The event's JSON text. */
-  readonly json: string;
-  /** Its UTF-8 length. */
-  readonly bytes: number;
+  /** The validated event, in wire key order. */
+  readonly event: ExposureEvent;
   readonly key: string;
   /** Dedupe cache token (0 when deduplication is off). */
   readonly token: number;
 }
 
+/** A request to make: its events and its body. */
+interface Batch {
+  readonly items: readonly Pending[];
+  readonly body: Uint8Array;
+}
+
 const QUEUED: ExposureAddResult = Object.freeze({ status: "queued" });
 const DUPLICATE: ExposureAddResult = Object.freeze({ status: "duplicate" });
 const QUEUE_FULL: ExposureAddResult = Object.freeze({ status: "dropped", reason: "queue_full" });
-const TOO_LARGE: ExposureAddResult = Object.freeze({ status: "dropped", reason: "too_large" });
 
 /**
  * Validates, deduplicates, queues and delivers exposure events.
@@ -184,8 +187,9 @@ export class ExposureWriter {
   readonly #maxPayloadBytes: number;
   readonly #maxEventBytes: number;
   readonly #keyPrefix: string;
-  readonly #head: string;
-  readonly #tail: string;
+  /** `{"context":{…},"exposures":` — a payload is this, the events array, and `}`. */
+  readonly #prefix: string;
+  /** UTF-8 bytes of a payload around its events (prefix, brackets, closing brace). */
   readonly #envelopeBytes: number;
   #queue: Pending[] = [];
   #inFlight = 0;
@@ -219,10 +223,8 @@ export class ExposureWriter {
     this.#maxQueued = config.limits.maxQueuedExposures;
     this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;
     this.#keyPrefix = exposureKeyPrefix(config.service, config.env, config.version);
-    const envelope = payloadEnvelope(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
-    this.#head = envelope.head;
-    this.#tail = envelope.tail;
-    this.#envelopeBytes = utf8Length(envelope.head) + utf8Length(envelope.tail);
+    this.#prefix = exposuresPrefix(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
+    this.#envelopeBytes = utf8Length(this.#prefix) + 3;
     this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
   }
 
@@ -272,17 +274,19 @@ export class ExposureWriter {
   }
 
   #add(record: EvaluationRecord): ExposureAddResult {
-    const event = exposureFromRecord(record);
-    if ("status" in event) return event;
-    const key = exposureKey(this.#keyPrefix, event.flag.key, event.subject.id);
-    const value = exposureValue(event.allocation.key, event.variant.key, event.serial_id);
+    const rejection = checkExposureFields(record);
+    if (rejection !== undefined) return rejection;
+    // The checked fields make the dedupe key and value; a duplicate is not walked further (it is not sent).
+    const key = exposureKey(this.#keyPrefix, record.flagKey, record.targetingKey ?? "");
+    const value = exposureValue(record.allocationKey!, record.variant!, record.serialId ?? undefined);
     if (this.#cache.isDuplicate(key, value)) return DUPLICATE;
-    const json = encodeExposureEvent(event);
-    const bytes = utf8Length(json);
-    if (bytes > this.#maxEventBytes) return TOO_LARGE;
+    const attributes = record.attributes;
+    const bad = checkExposureAttributes(attributes);
+    if (bad !== undefined) return bad;
     if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
+    const event = exposureEvent(record);
     const token = this.#cache.remember(key, value);
-    this.#queue.push({ json, bytes, key, token });
+    this.#queue.push({ event, key, token });
     return QUEUED;
   }
 
@@ -338,13 +342,12 @@ export class ExposureWriter {
       const requested = options?.deadlineMs;
       const deadlineMs = typeof requested === "number" && Number.isFinite(requested) && requested > 0 ? requested : this.#deadlineMs;
       const deadlineAt = started + deadlineMs;
-      for (const batch of this.#batches(taken)) {
+      for (const { items: batch, body } of this.#batches(taken, fail)) {
         const remaining = deadlineAt - this.#now();
         if (remaining <= 0 || options?.signal?.aborted === true) {
           fail(batch, "deadline");
           continue;
         }
-        const body = this.#body(batch);
         const outcome = await sendWithRetry(
           { url: this.#target.url, method: "POST", headers: this.#target.headers, body },
           exposuresRetryPolicy(),
@@ -379,26 +382,65 @@ export class ExposureWriter {
     return { sent, dropped, retried, requests, pending: this.#queue.length, durationMs: Math.max(0, this.#now() - started) };
   }
 
-  /** Splits events so that no request body exceeds `maxExposurePayloadBytes`. */
-  *#batches(events: readonly Pending[]): Generator<Pending[]> {
-    let batch: Pending[] = [];
-    let size = this.#envelopeBytes;
-    for (const e of events) {
-      const added = e.bytes + (batch.length === 0 ? 0 : 1);
-      if (batch.length > 0 && size + added > this.#maxPayloadBytes) {
-        yield batch;
-        batch = [];
-        size = this.#envelopeBytes;
-        size += e.bytes;
-      } else size += added;
-      batch.push(e);
+  /**
+   * The requests to make for `events`. Fast path: the whole batch as one
+   * native `JSON.stringify`; when that body fits the payload cap and is
+   * smaller than the per-event cap, no event can be over either. Otherwise
+   * each event is measured: those over the per-event cap are dropped as
+   * `too_large`, the rest split so that no body exceeds the payload cap.
+   */
+  #batches(events: readonly Pending[], fail: (items: readonly Pending[], reason: string) => void): Batch[] {
+    if (events.length === 0) return [];
+    const encoder = new TextEncoder();
+    const whole = this.#stringify(events.map((p) => p.event));
+    if (whole !== undefined) {
+      const body = encoder.encode(`${this.#prefix}${whole}}`);
+      if (body.byteLength <= this.#maxPayloadBytes && body.byteLength - this.#envelopeBytes <= MAX_EXPOSURE_EVENT_BYTES) {
+        return [{ items: events, body }];
+      }
     }
-    if (batch.length > 0) yield batch;
+    const batches: Batch[] = [];
+    let items: Pending[] = [];
+    let texts: string[] = [];
+    let size = this.#envelopeBytes;
+    const close = () => {
+      if (items.length === 0) return;
+      batches.push({ items, body: encoder.encode(`${this.#prefix}[${texts.join(",")}]}`) });
+      items = [];
+      texts = [];
+      size = this.#envelopeBytes;
+    };
+    for (const p of events) {
+      const text = this.#stringify(p.event);
+      if (text === undefined) {
+        fail([p], "unserializable");
+        continue;
+      }
+      const bytes = utf8Length(text);
+      if (bytes > this.#maxEventBytes) {
+        fail([p], "too_large");
+        continue;
+      }
+      const added = bytes + (items.length === 0 ? 0 : 1);
+      if (items.length > 0 && size + added > this.#maxPayloadBytes) close();
+      size += items.length === 0 ? bytes : bytes + 1;
+      items.push(p);
+      texts.push(text);
+    }
+    close();
+    return batches;
   }
 
-  #body(batch: readonly Pending[]): Uint8Array {
-    let text = this.#head;
-    for (let i = 0; i < batch.length; i++) text += i === 0 ? batch[i]!.json : `,${batch[i]!.json}`;
-    return new TextEncoder().encode(text + this.#tail);
+  /**
+   * JSON text of validated events. `undefined` only if an attribute was
+   * mutated into something unserializable (a cycle, a bigint) after `add()`
+   * validated it — records are meant to be immutable.
+   */
+  #stringify(value: unknown): string | undefined {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -47,7 +47,6 @@ describe("exposureFromRecord", () => {
     ["array attributes", { attributes: [] as unknown as Record<string, unknown> }, "attributes"],
     ["function attribute", { attributes: { f: () => 1 } }, "attribute_function"],
     ["symbol attribute", { attributes: { s: Symbol("x") } }, "attribute_symbol"],
-    ["symbol key", { attributes: { [Symbol("k")]: 1 } as Record<string, unknown> }, "attribute_symbol"],
     ["bigint attribute", { attributes: { b: 1n } }, "attribute_bigint"],
     ["NaN attribute", { attributes: { n: NaN } }, "attribute_non_finite"],
     ["Infinity deep inside", { attributes: { a: [{ b: -Infinity }] } }, "attribute_non_finite"],
@@ -83,6 +82,12 @@ describe("exposureFromRecord", () => {
   test("undefined properties are absent (as in JSON); null, nested objects, well-formed astral characters are kept", () => {
     const attributes = { u: undefined, n: null, nested: { list: [1, "two", true, null] }, emoji: "😀", obj: Object.create(null) };
     expect(exposureFromRecord(record({ attributes }))).toMatchObject({ subject: { attributes } });
+  });
+
+  test("symbol keys and non-enumerable properties are not JSON and are not looked at (as JSON.stringify)", () => {
+    const attributes: Record<string, unknown> = { [Symbol("k")]: () => 1, plan: "pro" };
+    Object.defineProperty(attributes, "hidden", { value: () => 1, enumerable: false });
+    expect(exposureFromRecord(record({ attributes }))).toMatchObject({ subject: { attributes: { plan: "pro" } } });
   });
 
   test("never throws for hostile input", () => {

@@ -170,14 +170,20 @@ describe("add()", () => {
     expect((await receivedEvents(agent)).map((e) => e.subject.id)).toEqual(["u0", "u1", "u2", "u3"]);
   });
 
-  test("an event over 1 MiB − 1024 bytes is dropped as too_large", () => {
-    const { writer } = setup();
+  test("an event over 1 MiB − 1024 bytes is dropped as too_large at flush, the rest sent, and it leaves the dedupe cache", async () => {
+    const { writer, agent } = setup();
     expect(MAX_EXPOSURE_EVENT_BYTES).toBe(1_047_552);
-    expect(writer.add(record({ attributes: { blob: "x".repeat(MAX_EXPOSURE_EVENT_BYTES) } }))).toEqual({
-      status: "dropped",
-      reason: "too_large",
-    });
-    expect(writer.stats()).toMatchObject({ dropped: { too_large: 1 }, queued: 0, cacheSize: 0 });
+    const huge = record({ targetingKey: "huge", attributes: { blob: "x".repeat(MAX_EXPOSURE_EVENT_BYTES) } });
+    expect(writer.add(huge)).toEqual({ status: "queued" });
+    writer.add(record());
+    expect(await writer.flush()).toMatchObject({ sent: 1, dropped: { too_large: 1 }, requests: 1 });
+    expect(writer.stats()).toMatchObject({ dropped: { too_large: 1 }, queued: 0, cacheSize: 1 });
+    expect((await receivedEvents(agent)).map((e) => e.subject.id)).toEqual(["user-1"]);
+    // Just under the cap is fine: the event's own JSON is measured, not its attributes alone.
+    const overhead = JSON.stringify({ ...huge, attributes: undefined }).length; // a generous bound on the event's other fields
+    expect(writer.add(record({ targetingKey: "big", attributes: { blob: "x".repeat(MAX_EXPOSURE_EVENT_BYTES - overhead) } })).status)
+      .toBe("queued");
+    expect(await writer.flush()).toMatchObject({ sent: 1, dropped: {} });
   });
 });
 
@@ -205,6 +211,13 @@ describe("deduplication", () => {
       record({ serialId: undefined, allocationKey: "other", attributes: { plan: "free" } }), // attributes are not in the key
     ].map((r) => writer.add(r).status);
     expect(statuses).toEqual(["queued", "queued", "duplicate", "queued", "queued", "duplicate"]);
+  });
+
+  test("a duplicate is reported as such before its attributes are walked (it would not be sent either way)", () => {
+    const { writer } = setup();
+    expect(writer.add(record()).status).toBe("queued");
+    expect(writer.add(record({ attributes: { f: () => 1 } })).status).toBe("duplicate");
+    expect(writer.add(record({ targetingKey: "new", attributes: { f: () => 1 } })).reason).toBe("attribute_function");
   });
 
   test("capacity 0 disables deduplication", () => {
@@ -373,10 +386,20 @@ describe("delivery failures", () => {
     expect(new Set(ids).size).toBe(100);
   });
 
-  test("an event that cannot fit the payload cap with its envelope is too_large", () => {
+  test("an event that cannot fit the payload cap with its envelope is too_large", async () => {
     const { writer } = setup(ENV, { limits: { maxExposurePayloadBytes: 300 } });
-    expect(writer.add(record({ attributes: { note: "x".repeat(300) } }))).toEqual({ status: "dropped", reason: "too_large" });
-    expect(writer.add(record()).status).toBe("queued");
+    writer.add(record({ attributes: { note: "x".repeat(300) } }));
+    writer.add(record({ targetingKey: "small" }));
+    expect(await writer.flush()).toMatchObject({ sent: 1, dropped: { too_large: 1 } });
+  });
+
+  test("an attribute mutated into a cycle after add() is dropped as unserializable, not thrown", async () => {
+    const { writer } = setup();
+    const attributes: Record<string, unknown> = { plan: "pro" };
+    writer.add(record({ attributes }));
+    writer.add(record({ targetingKey: "other" }));
+    attributes.self = attributes;
+    expect(await writer.flush()).toMatchObject({ sent: 1, dropped: { unserializable: 1 } });
   });
 });
 

@@ -2,6 +2,7 @@
 import type { ScenarioPart } from "../types.ts";
 import { part as core } from "./core.ts";
 import { part as enrichment } from "./enrichment.ts";
+import { part as exposures } from "./exposures.ts";
 import { part as mockAgent } from "./mock-agent.ts";
 import { part as ufc } from "./ufc.ts";
 
@@ -10,4 +11,5 @@ export const parts: ScenarioPart[] = [
   mockAgent,
   ufc,
   enrichment,
+  exposures,
 ];

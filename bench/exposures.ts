@@ -1,0 +1,393 @@
+/**
+ * Exposures: flagpost's `ExposureWriter.add()` + payload encoding against
+ * the peers, side by side in one run, on the same 1,000 evaluations from
+ * bench/_records.ts (seeded: 20 flags × 100 subjects, ~5 % defaults, ~2 %
+ * errors, ~90 % doLog).
+ *
+ * Contestants, each starting from empty state every pass (dedupe caches
+ * cleared), network left out:
+ * - flagpost, whole path: `add(record)` ×1,000 (validation, dedupe, per-event
+ *   encoding, size caps) then `flush()` into a stub fetch that answers 202
+ *   (so the request body is built and handed over, the sender included).
+ * - (b) dd-trace-js `ExposuresWriter` (packages/dd-trace/src/openfeature/
+ *   writers/exposures.js): an event object per logged record, `append()`,
+ *   then its `flush()` with `_sendPayload` stubbed (it builds `makePayload`
+ *   + `JSON.stringify`; we add the UTF-8 encoding the socket would do).
+ *   Its periodic timer and beforeExit hook are stubbed/cleared.
+ * - (c) @datadog/flagging-core: `createExposureEvent()` per record with its
+ *   `LRUInMemoryAssignmentCache` (has/set), as its OpenFeature providers do.
+ *   It does no encoding at all.
+ * - dd-trace-js as deployed: (c) then (b), as its provider's `handleExposure`
+ *   does, then the writer's flush.
+ * Encoding alone: `encodeExposurePayload(context, events)` against the
+ * floor, `JSON.stringify` + `TextEncoder` of the same event objects.
+ *
+ * usage: bun bench/exposures.ts [--rounds 10] [--iterations 200]
+ * (`npm run bench` installs bench/'s own dependencies first.)
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolveConfig } from "../src/core/config.ts";
+import type { EvaluationRecord } from "../src/core/evaluation.ts";
+import { ExposureCache } from "../src/exposures/cache.ts";
+import { encodeExposurePayload } from "../src/exposures/encode.ts";
+import type { ExposureEvent } from "../src/exposures/event.ts";
+import { ExposureWriter } from "../src/exposures/writer.ts";
+import { generateRecords } from "./_records.ts";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(args[i + 1]);
+};
+const rounds = option("rounds", 10);
+const iterations = option("iterations", 200);
+
+const records: EvaluationRecord[] = generateRecords(1000);
+const config = resolveConfig({
+  DD_SERVICE: "bench-service",
+  DD_ENV: "prod",
+  DD_VERSION: "1.0.0",
+  DD_AGENT_HOST: "localhost",
+});
+const context = { service: "bench-service", env: "prod", version: "1.0.0" };
+const logged = records.filter((r) => r.doLog && r.variant !== undefined && r.allocationKey !== undefined);
+const events: ExposureEvent[] = logged.map((r) => ({
+  timestamp: r.timestamp,
+  allocation: { key: r.allocationKey! },
+  flag: { key: r.flagKey },
+  variant: { key: r.variant! },
+  subject: { id: r.targetingKey ?? "", attributes: r.attributes },
+  ...(r.serialId === undefined ? {} : { serial_id: r.serialId }),
+}));
+
+let sink = 0;
+
+// ---- flagpost -------------------------------------------------------------------------------
+const cache = new ExposureCache(config.limits.exposureCacheSize);
+const accepted = new Response(null, { status: 202 });
+const writer = new ExposureWriter(config, {
+  cache,
+  fetch: ((_url: string, init: RequestInit) => {
+    sink += (init.body as Uint8Array).byteLength;
+    return Promise.resolve(accepted.clone());
+  }) as typeof fetch,
+});
+/** add() alone: what runs on the flag-evaluation path (a fresh writer per pass, built outside the timed region). */
+function runFlagpostAdd(n: number): number {
+  let ms = 0;
+  for (let k = 0; k < n; k++) {
+    cache.clear();
+    const fresh = new ExposureWriter(config, { cache });
+    const started = performance.now();
+    for (let i = 0; i < records.length; i++) fresh.add(records[i]!);
+    ms += performance.now() - started;
+    sink += fresh.pending;
+  }
+  return ms;
+}
+async function runFlagpost(n: number): Promise<number> {
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    cache.clear();
+    for (let i = 0; i < records.length; i++) writer.add(records[i]!);
+    sink += (await writer.flush()).sent;
+  }
+  return performance.now() - started;
+}
+
+function runEncode(n: number): number {
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    sink += encodeExposurePayload(context, events).byteLength;
+  }
+  return performance.now() - started;
+}
+function runFloor(n: number): number {
+  const started = performance.now();
+  const encoder = new TextEncoder();
+  for (let k = 0; k < n; k++) {
+    sink += encoder.encode(JSON.stringify({ context, exposures: events })).byteLength;
+  }
+  return performance.now() - started;
+}
+
+// ---- (b) dd-trace-js ExposuresWriter ----------------------------------------------------------
+const ddTraceRoot = join(import.meta.dirname, "node_modules/dd-trace");
+const ddTraceVersion = JSON.parse(
+  readFileSync(join(ddTraceRoot, "package.json"), "utf8"),
+).version as string;
+const ddGlobal = Symbol.for("dd-trace");
+(globalThis as Record<symbol, unknown>)[ddGlobal] ??= {
+  beforeExitHandlers: new Set(),
+};
+const requireDd = createRequire(join(ddTraceRoot, "package.json"));
+/** The part of dd-trace-js's ExposuresWriter this benchmark drives. */
+interface DdWriter {
+  setEnabled(enabled: boolean): void;
+  append(events: unknown): void;
+  flush(): void;
+  destroy(): void;
+  _sendPayload: (payload: string, count: number) => void;
+  _buffer: unknown[];
+  _bufferSize: number;
+}
+const DdExposuresWriter = requireDd(
+  "./packages/dd-trace/src/openfeature/writers/exposures.js",
+) as new (config: Record<string, unknown>) => DdWriter;
+const ddWriter = new DdExposuresWriter({
+  service: "bench-service",
+  env: "prod",
+  version: "1.0.0",
+  url: new URL("http://localhost:8126"),
+});
+ddWriter.setEnabled(true);
+const ddEncoder = new TextEncoder();
+ddWriter._sendPayload = (payload: string, count: number) => {
+  sink += ddEncoder.encode(payload).byteLength + count;
+};
+function ddAppend(): void {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (!r.doLog || r.variant === undefined || r.allocationKey === undefined) {
+      continue;
+    }
+    ddWriter.append({
+      timestamp: r.timestamp,
+      allocation: { key: r.allocationKey },
+      flag: { key: r.flagKey },
+      variant: { key: r.variant },
+      subject: { id: r.targetingKey ?? "", attributes: r.attributes },
+      serial_id: r.serialId,
+    });
+  }
+}
+/** append() alone: what runs on dd-trace's evaluation path. */
+function runDdAppend(n: number): number {
+  let ms = 0;
+  for (let k = 0; k < n; k++) {
+    const started = performance.now();
+    ddAppend();
+    ms += performance.now() - started;
+    ddWriter._buffer = [];
+    ddWriter._bufferSize = 0;
+  }
+  return ms;
+}
+function runDdTrace(n: number): number {
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    ddAppend();
+    ddWriter.flush();
+  }
+  return performance.now() - started;
+}
+
+// ---- (c) @datadog/flagging-core ---------------------------------------------------------------
+interface FlaggingCore {
+  createExposureEvent(
+    context: Record<string, unknown>,
+    details: unknown,
+  ): Record<string, unknown> | undefined;
+  LRUInMemoryAssignmentCache: new (
+    max: number,
+  ) => { has(e: unknown): boolean; set(e: unknown): void; clear(): void };
+}
+const coreSpecifier = "@datadog/flagging-core";
+const core = (await import(coreSpecifier)) as FlaggingCore;
+const coreVersion = JSON.parse(
+  readFileSync(
+    join(
+      import.meta.dirname,
+      "node_modules/@datadog/flagging-core/package.json",
+    ),
+    "utf8",
+  ),
+)
+  .version as string;
+// 50,000: the size dd-trace-js's vendored @datadog/openfeature-node-server provider uses.
+const coreCache = new core.LRUInMemoryAssignmentCache(50_000);
+const coreInputs = records.map((r) => ({
+  context: { targetingKey: r.targetingKey, ...r.attributes },
+  details: {
+    flagKey: r.flagKey,
+    value: r.value,
+    variant: r.variant,
+    reason: r.reason,
+    flagMetadata: {
+      doLog: r.doLog,
+      allocationKey: r.allocationKey,
+      __dd_split_serial_id: r.serialId,
+    },
+  },
+  timestamp: r.timestamp,
+}));
+function runCore(n: number): number {
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    coreCache.clear();
+    for (let i = 0; i < coreInputs.length; i++) {
+      const input = coreInputs[i]!;
+      const event = core.createExposureEvent(input.context, input.details);
+      if (event === undefined) continue;
+      if (coreCache.has(event)) continue;
+      coreCache.set(event);
+      sink += ({ ...event, timestamp: input.timestamp }).timestamp > 0 ? 1 : 0;
+    }
+  }
+  return performance.now() - started;
+}
+
+/**
+ * dd-trace-js as deployed: its provider (vendored @datadog/openfeature-node-server,
+ * `handleExposure`) runs (c) — createExposureEvent, the LRU has/set — and
+ * publishes `{...event, timestamp}` on the exposure channel, whose
+ * subscriber is (b) `ExposuresWriter.append`; then the writer's flush.
+ */
+function runDdPipeline(n: number): number {
+  const started = performance.now();
+  for (let k = 0; k < n; k++) {
+    coreCache.clear();
+    for (let i = 0; i < coreInputs.length; i++) {
+      const input = coreInputs[i]!;
+      const event = core.createExposureEvent(input.context, input.details);
+      if (event === undefined || coreCache.has(event)) continue;
+      ddWriter.append({ ...event, timestamp: input.timestamp });
+      coreCache.set(event);
+    }
+    ddWriter.flush();
+  }
+  return performance.now() - started;
+}
+
+// ---- agreement: the same traffic gives the same exposures ------------------------------------
+cache.clear();
+for (const r of records) writer.add(r);
+const ours = writer.stats().queued;
+await writer.flush();
+coreCache.clear();
+let theirs = 0;
+for (const input of coreInputs) {
+  const e = core.createExposureEvent(input.context, input.details);
+  if (e !== undefined && !coreCache.has(e)) {
+    coreCache.set(e);
+    theirs++;
+  }
+}
+
+// ---- timing: warm-up, then interleaved rounds; medians per pass ------------------------------
+// The median of the rounds, not the total, so that a burst of load from another process during one
+// round does not decide a ratio.
+type Name =
+  | "flagpost"
+  | "add"
+  | "ddtrace"
+  | "append"
+  | "core"
+  | "pipeline"
+  | "encode"
+  | "floor";
+const perRound: Record<Name, number[]> = {
+  flagpost: [],
+  add: [],
+  ddtrace: [],
+  append: [],
+  core: [],
+  pipeline: [],
+  encode: [],
+  floor: [],
+};
+const run = async (name: Name, n: number): Promise<number> => {
+  switch (name) {
+    case "flagpost":
+      return await runFlagpost(n);
+    case "add":
+      return runFlagpostAdd(n);
+    case "ddtrace":
+      return runDdTrace(n);
+    case "append":
+      return runDdAppend(n);
+    case "core":
+      return runCore(n);
+    case "pipeline":
+      return runDdPipeline(n);
+    case "encode":
+      return runEncode(n);
+    case "floor":
+      return runFloor(n);
+  }
+};
+const names: Name[] = [
+  "flagpost",
+  "add",
+  "ddtrace",
+  "append",
+  "core",
+  "pipeline",
+  "encode",
+  "floor",
+];
+const warmup = Math.max(10, Math.floor(iterations / 2));
+for (let w = 0; w < 2; w++) for (const name of names) await run(name, warmup);
+for (let r = 0; r < rounds; r++) {
+  for (const name of r % 2 === 0 ? names : [...names].reverse()) {
+    perRound[name].push((await run(name, iterations)) / iterations);
+  }
+}
+ddWriter.destroy();
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const m = Object.fromEntries(
+  names.map((n) => [n, median(perRound[n])]),
+) as Record<Name, number>;
+const us = (ms: number) => (ms * 1000).toFixed(1).padStart(9);
+const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
+console.log(
+  `exposures over ${records.length} evaluations, ${logged.length} to log (${runtime}; median of ${rounds} interleaved rounds × ${iterations} passes)`,
+);
+console.log(
+  `  µs per pass of ${records.length} evaluations                              record path   record + payload`,
+);
+console.log(
+  `  flagpost ExposureWriter add() / + flush()                    ${us(m.add)}   ${us(m.flagpost)}   ${ours} after dedupe`,
+);
+console.log(
+  `  (b) dd-trace ${ddTraceVersion} ExposuresWriter append() / + flush()     ${us(m.append)}   ${
+    us(m.ddtrace)
+  }   ${logged.length} (no dedupe)`,
+);
+console.log(
+  `  (c) @datadog/flagging-core ${coreVersion} createExposureEvent + LRU ${us(m.core)}   (no payload)   ${theirs} after dedupe`,
+);
+console.log(
+  `  dd-trace-js as deployed: (c), then (b) append + flush                     ${us(m.pipeline)}   ${theirs} after dedupe`,
+);
+console.log(`  µs per payload of ${events.length} events`);
+console.log(
+  `  encodeExposurePayload (validates)                            ${us(m.encode)}`,
+);
+console.log(
+  `  (a) JSON.stringify + TextEncoder (floor)                     ${us(m.floor)}`,
+);
+console.log("  ratios");
+console.log(
+  `  encodeExposurePayload / floor                                ${x(m.encode, m.floor)}   (target ≤ 1.5×)`,
+);
+console.log(
+  `  (b) dd-trace append() / flagpost add()                       ${x(m.append, m.add)}   (target ≥ 3×)`,
+);
+console.log(
+  `  (b) dd-trace append()+flush / flagpost add()+flush           ${x(m.ddtrace, m.flagpost)}`,
+);
+console.log(
+  `  (c) flagging-core event+LRU / flagpost add()                 ${x(m.core, m.add)}   (target ≥ 5×)`,
+);
+console.log(
+  `  dd-trace-js as deployed / flagpost add()+flush               ${x(m.pipeline, m.flagpost)}`,
+);
+if (sink < 0) console.log(sink);
