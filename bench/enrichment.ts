@@ -8,12 +8,12 @@
  *     characters) vs `SpanEnrichmentState.toSpanTags()`, and the whole span (adds + tags);
  *  3. `encodeSerialIds` of 200 ids vs dd-trace-js's `encodeDeltaVarint` (openfeature/encoding.js);
  *  4. an OpenFeature evaluation (`@openfeature/server-sdk`, its `InMemoryProvider`
- *     with Datadog's flag metadata added) with no hook, and with flagpost's enrichment
- *     recording through a `finally` hook into the request's accumulator — the overhead
- *     enrichment adds to one evaluation.
+ *     with Datadog's flag metadata added) with no hook, with an empty hook (the SDK's
+ *     own hook cost), and with flagpost's enrichment recording through a `finally` hook
+ *     into the request's accumulator — the overhead enrichment adds to one evaluation.
  *
- * Rounds interleave the contenders (order alternating) after a warm-up; each
- * figure is the median over rounds. Same records for both sides (bench/_records.ts).
+ * Timing: bench/_measure.ts (warm-up, interleaved rounds, median). Same records
+ * for both sides (bench/_records.ts).
  *
  * usage: bun bench/enrichment.ts [--rounds 15]
  * (`npm run bench` installs bench/'s own dependencies first.)
@@ -21,6 +21,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import {
+  type Client,
   type EvaluationDetails,
   type FlagValue,
   type Hook,
@@ -31,6 +32,7 @@ import {
 import type { EvaluationRecord } from "../src/core/evaluation.ts";
 import { encodeSerialIds } from "../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../src/enrichment/span-enrichment.ts";
+import { formatNs, measure, printTable } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -65,52 +67,30 @@ function ddAdd(state: DdState, r: EvaluationRecord): void {
   }
 }
 
-// ---- timing ------------------------------------------------------------------------------------
 let sink = 0;
 const consume = (v: unknown) => {
   sink = (sink + (typeof v === "string" ? v.length : 1)) | 0;
 };
+const median = (list: number[]) =>
+  list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
-type Case = { name: string; ops: number; run: () => void | Promise<void> };
-
-async function measure(cases: Case[]): Promise<Map<string, number>> {
-  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
-  for (const c of cases) for (let i = 0; i < 3; i++) await c.run(); // warm-up
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? cases : [...cases].reverse();
-    for (const c of order) {
-      const t0 = Bun.nanoseconds();
-      await c.run();
-      samples.get(c.name)!.push((Bun.nanoseconds() - t0) / c.ops);
-    }
-  }
-  const medians = new Map<string, number>();
-  for (const [name, list] of samples) {
-    medians.set(
-      name,
-      list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!,
-    );
-  }
-  return medians;
-}
-
-const rows: Array<[string, string, string]> = [];
-const fmt = (
-  ns: number,
-) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`);
+const rows: string[][] = [];
+const notes: string[] = [];
 function row(
   what: string,
   ours: number,
   theirs: number | undefined,
-  ratioLabel: string,
-) {
-  rows.push([what, fmt(ours), theirs === undefined ? "" : fmt(theirs)]);
-  if (theirs !== undefined) {
-    ratios.push(`${what}: ${ratioLabel} ${(theirs / ours).toFixed(2)}×`);
+  ratio?: string,
+): void {
+  rows.push([
+    what,
+    formatNs(ours),
+    theirs === undefined ? "" : formatNs(theirs),
+  ]);
+  if (theirs !== undefined && ratio !== undefined) {
+    notes.push(`${what}: ${ratio} ${(theirs / ours).toFixed(2)}×`);
   }
 }
-const ratios: string[] = [];
-const overhead: string[] = [];
 
 // ---- 1. add() per evaluation -------------------------------------------------------------------
 const PER_SPAN = 40;
@@ -144,7 +124,7 @@ const traffic = generateRecords(PER_SPAN * SPANS, { seed: 12, subjects: 8 });
         }
       },
     },
-  ]);
+  ], ROUNDS);
   row(
     `add() per evaluation (${PER_SPAN}/span, new accumulator per span)`,
     m.get("flagpost")!,
@@ -154,8 +134,8 @@ const traffic = generateRecords(PER_SPAN * SPANS, { seed: 12, subjects: 8 });
 }
 
 // ---- 2. toTags() at full caps --------------------------------------------------------------------
-function fullCapsRecords(): EvaluationRecord[] {
-  const out: EvaluationRecord[] = [];
+const full: EvaluationRecord[] = [];
+{
   const rec = (o: Partial<EvaluationRecord>): EvaluationRecord => ({
     flagKey: "f",
     variant: "on",
@@ -172,11 +152,13 @@ function fullCapsRecords(): EvaluationRecord[] {
   });
   for (let s = 0; s < 10; s++) {
     for (let j = 0; j < 20; j++) {
-      out.push(rec({ serialId: 1000 + s * 20 + j, targetingKey: `user-${s}` }));
+      full.push(
+        rec({ serialId: 1000 + s * 20 + j, targetingKey: `user-${s}` }),
+      );
     }
   }
   for (let d = 0; d < 5; d++) {
-    out.push(
+    full.push(
       rec({
         flagKey: `missing-${d}`,
         variant: undefined,
@@ -184,63 +166,45 @@ function fullCapsRecords(): EvaluationRecord[] {
       }),
     );
   }
-  return out;
 }
-const full = fullCapsRecords();
+const filledOurs = () => {
+  const e = new SpanEnrichment();
+  for (const r of full) e.add(r);
+  return e;
+};
+const filledTheirs = () => {
+  const s = new SpanEnrichmentState();
+  for (const r of full) ddAdd(s, r);
+  return s;
+};
 {
+  const identical = JSON.stringify(await filledOurs().toTags()) ===
+    JSON.stringify(filledTheirs().toSpanTags());
+  // Fresh accumulators every round (a second toTags() is cached and would measure nothing); filling them is not timed.
   const K = 200;
-  let ours: SpanEnrichment[] = [];
-  let theirs: DdState[] = [];
-  const refill = () => {
-    ours = Array.from({ length: K }, () => {
-      const e = new SpanEnrichment();
-      for (const r of full) e.add(r);
-      return e;
-    });
-    theirs = Array.from({ length: K }, () => {
-      const s = new SpanEnrichmentState();
-      for (const r of full) ddAdd(s, r);
-      return s;
-    });
-  };
-  const check = new SpanEnrichment();
-  for (const r of full) check.add(r);
-  const sample = await check.toTags();
-  const ddState = new SpanEnrichmentState();
-  for (const r of full) ddAdd(ddState, r);
-  const identical =
-    JSON.stringify(sample) === JSON.stringify(ddState.toSpanTags());
-  // Fresh accumulators every round (a second toTags() is cached and would measure nothing);
-  // filling them is not timed.
-  const samples = { flagpost: [] as number[], dd: [] as number[] };
+  const samples = { ours: [] as number[], theirs: [] as number[] };
   for (let round = 0; round < ROUNDS + 3; round++) {
-    refill();
+    const ours = Array.from({ length: K }, filledOurs);
+    const theirs = Array.from({ length: K }, filledTheirs);
     const timeOurs = async () => {
-      const t0 = Bun.nanoseconds();
+      const t0 = performance.now();
       for (const e of ours) consume((await e.toTags()).ffe_subjects_enc);
-      return (Bun.nanoseconds() - t0) / K;
+      return ((performance.now() - t0) * 1e6) / K;
     };
     const timeTheirs = () => {
-      const t0 = Bun.nanoseconds();
+      const t0 = performance.now();
       for (const st of theirs) consume(st.toSpanTags().ffe_subjects_enc);
-      return (Bun.nanoseconds() - t0) / K;
+      return ((performance.now() - t0) * 1e6) / K;
     };
-    const [o, t] = round % 2 === 0 ? [await timeOurs(), timeTheirs()] : [0, 0];
-    const [t2, o2] = round % 2 === 1
-      ? [timeTheirs(), await timeOurs()]
-      : [t, o];
-    if (round >= 3) {
-      samples.flagpost.push(o2);
-      samples.dd.push(t2);
-    }
+    let o: number, t: number;
+    if (round % 2 === 0) [o, t] = [await timeOurs(), timeTheirs()];
+    else [t, o] = [timeTheirs(), await timeOurs()];
+    if (round >= 3) (samples.ours.push(o), samples.theirs.push(t));
   }
-  const median = (l: number[]) =>
-    l.sort((a, b) => a - b)[Math.floor(l.length / 2)]!;
   row(
-    "toTags() at full caps (flagpost hashes here; dd-trace hashed in add)",
-    median(samples.flagpost),
-    median(samples.dd),
-    "ratio",
+    "toTags() at full caps (flagpost hashes here, dd-trace-js in add)",
+    median(samples.ours),
+    median(samples.theirs),
   );
   rows.push([
     "  tags byte-identical to dd-trace-js at full caps",
@@ -252,22 +216,14 @@ const full = fullCapsRecords();
     {
       name: "flagpost",
       ops: 1,
-      run: async () => {
-        const e = new SpanEnrichment();
-        for (const r of full) e.add(r);
-        consume((await e.toTags()).ffe_flags_enc);
-      },
+      run: async () => consume((await filledOurs().toTags()).ffe_flags_enc),
     },
     {
       name: "dd-trace",
       ops: 1,
-      run: () => {
-        const s = new SpanEnrichmentState();
-        for (const r of full) ddAdd(s, r);
-        consume(s.toSpanTags().ffe_flags_enc);
-      },
+      run: () => consume(filledTheirs().toSpanTags().ffe_flags_enc),
     },
-  ]);
+  ], ROUNDS);
   row(
     "whole span at full caps (205 adds + tags)",
     whole.get("flagpost")!,
@@ -289,29 +245,14 @@ const full = fullCapsRecords();
     throw new Error("encoders disagree");
   }
   const N = 2000;
+  const times = (f: () => string) => () => {
+    for (let i = 0; i < N; i++) consume(f());
+  };
   const m = await measure([
-    {
-      name: "flagpost Set",
-      ops: N,
-      run: () => {
-        for (let i = 0; i < N; i++) consume(encodeSerialIds(ids));
-      },
-    },
-    {
-      name: "flagpost array",
-      ops: N,
-      run: () => {
-        for (let i = 0; i < N; i++) consume(encodeSerialIds(list));
-      },
-    },
-    {
-      name: "dd-trace",
-      ops: N,
-      run: () => {
-        for (let i = 0; i < N; i++) consume(encodeDeltaVarint(ids));
-      },
-    },
-  ]);
+    { name: "flagpost Set", ops: N, run: times(() => encodeSerialIds(ids)) },
+    { name: "flagpost array", ops: N, run: times(() => encodeSerialIds(list)) },
+    { name: "dd-trace", ops: N, run: times(() => encodeDeltaVarint(ids)) },
+  ], ROUNDS);
   row(
     "encodeSerialIds, 200 ids (Set)",
     m.get("flagpost Set")!,
@@ -328,7 +269,6 @@ const full = fullCapsRecords();
 
 // ---- 4. OpenFeature evaluation: no hook vs enrichment recording --------------------------------
 {
-  const FLAGS = 20;
   const config: Record<
     string,
     {
@@ -337,7 +277,7 @@ const full = fullCapsRecords();
       disabled: boolean;
     }
   > = {};
-  for (let f = 0; f < FLAGS; f++) {
+  for (let f = 0; f < 20; f++) {
     config[`flag-${f}`] = {
       variants: { on: true, off: false },
       defaultVariant: "on",
@@ -349,9 +289,8 @@ const full = fullCapsRecords();
     override resolveBooleanEvaluation(
       ...a: Parameters<InMemoryProvider["resolveBooleanEvaluation"]>
     ) {
-      const details = super.resolveBooleanEvaluation(...a);
       const serial = 1000 + Number(a[0].slice(5));
-      return details.then((d) => ({
+      return super.resolveBooleanEvaluation(...a).then((d) => ({
         ...d,
         flagMetadata: { __dd_split_serial_id: serial, __dd_do_log: true },
       }));
@@ -388,133 +327,76 @@ const full = fullCapsRecords();
       });
     },
   };
-  const plain = OpenFeature.getClient("bench");
-  const enriched = OpenFeature.getClient("bench");
-  enriched.addHooks(enrichmentHook);
-  // The SDK's own cost of running any hook, to tell it apart from what enrichment adds.
-  const emptyHooked = OpenFeature.getClient("bench");
-  emptyHooked.addHooks({ finally() {} });
+  const client = (hook?: Hook): Client => {
+    const c = OpenFeature.getClient("bench");
+    if (hook !== undefined) c.addHooks(hook);
+    return c;
+  };
   const contexts = Array.from(
     { length: 8 },
     (_, i) => ({ targetingKey: `user-${i}`, country: i % 2 ? "FR" : "US" }),
   );
   const REQUESTS = 100;
   const PER_REQUEST = 20;
-  const m = await measure([
-    {
-      name: "no hook",
-      ops: REQUESTS * PER_REQUEST,
-      run: async () => {
-        for (let r = 0; r < REQUESTS; r++) {
-          for (let i = 0; i < PER_REQUEST; i++) {
-            consume(
-              await plain.getBooleanValue(`flag-${i}`, false, contexts[r % 8]),
-            );
-          }
+  /** REQUESTS requests of PER_REQUEST evaluations through `c`; a fresh accumulator per request when `enrich`. */
+  const requests =
+    (c: Client, enrich: "none" | "add" | "add+tags") => async () => {
+      for (let r = 0; r < REQUESTS; r++) {
+        current = enrich === "none" ? undefined : new SpanEnrichment();
+        for (let i = 0; i < PER_REQUEST; i++) {
+          consume(await c.getBooleanValue(`flag-${i}`, false, contexts[r % 8]));
         }
-      },
-    },
+        if (enrich === "add+tags") {
+          consume((await current!.toTags()).ffe_flags_enc);
+        }
+      }
+    };
+  const ops = REQUESTS * PER_REQUEST;
+  const m = await measure([
+    { name: "no hook", ops, run: requests(client(), "none") },
     {
       name: "empty hook",
-      ops: REQUESTS * PER_REQUEST,
-      run: async () => {
-        for (let r = 0; r < REQUESTS; r++) {
-          for (let i = 0; i < PER_REQUEST; i++) {
-            consume(
-              await emptyHooked.getBooleanValue(
-                `flag-${i}`,
-                false,
-                contexts[r % 8],
-              ),
-            );
-          }
-        }
-      },
+      ops,
+      run: requests(client({ finally() {} }), "none"),
     },
-    {
-      name: "enrichment",
-      ops: REQUESTS * PER_REQUEST,
-      run: async () => {
-        for (let r = 0; r < REQUESTS; r++) {
-          current = new SpanEnrichment();
-          for (let i = 0; i < PER_REQUEST; i++) {
-            consume(
-              await enriched.getBooleanValue(
-                `flag-${i}`,
-                false,
-                contexts[r % 8],
-              ),
-            );
-          }
-        }
-      },
-    },
+    { name: "enrichment", ops, run: requests(client(enrichmentHook), "add") },
     {
       name: "enrichment + tags",
-      ops: REQUESTS * PER_REQUEST,
-      run: async () => {
-        for (let r = 0; r < REQUESTS; r++) {
-          current = new SpanEnrichment();
-          for (let i = 0; i < PER_REQUEST; i++) {
-            consume(
-              await enriched.getBooleanValue(
-                `flag-${i}`,
-                false,
-                contexts[r % 8],
-              ),
-            );
-          }
-          consume((await current.toTags()).ffe_flags_enc);
-        }
-      },
+      ops,
+      run: requests(client(enrichmentHook), "add+tags"),
     },
-  ]);
-  const base = m.get("no hook")!;
+  ], ROUNDS);
+  const plain = m.get("no hook")!;
   const empty = m.get("empty hook")!;
+  const enriched = m.get("enrichment")!;
+  const tagged = m.get("enrichment + tags")!;
   const pct = (x: number, of: number) => `${((x / of - 1) * 100).toFixed(1)}%`;
-  rows.push(["OpenFeature evaluation, no hook", fmt(base), ""]);
-  rows.push(["OpenFeature evaluation + an empty finally hook", fmt(empty), ""]);
-  rows.push([
-    "OpenFeature evaluation + enrichment hook",
-    fmt(m.get("enrichment")!),
-    "",
-  ]);
-  rows.push([
+  row("OpenFeature evaluation, no hook", plain, undefined);
+  row("OpenFeature evaluation + an empty finally hook", empty, undefined);
+  row("OpenFeature evaluation + enrichment hook", enriched, undefined);
+  row(
     `  … + toTags() once per request (${PER_REQUEST} evaluations)`,
-    fmt(m.get("enrichment + tags")!),
-    "",
-  ]);
-  overhead.push(
+    tagged,
+    undefined,
+  );
+  notes.push(
     `enrichment overhead per OpenFeature evaluation: ${
-      pct(m.get("enrichment")!, base)
+      pct(enriched, plain)
     } vs no hook ` +
       `(the SDK's hook machinery alone: ${
-        pct(empty, base)
-      }; enrichment itself over an empty hook: ${
-        pct(m.get("enrichment")!, empty)
-      })`,
-    `with toTags() (10 SHA-256 via crypto.subtle at most) amortized over ${PER_REQUEST} evaluations: ${
-      pct(m.get("enrichment + tags")!, base)
+        pct(empty, plain)
+      }; enrichment over an empty hook: ${pct(enriched, empty)})`,
+    `with toTags() (SHA-256 of 8 subjects via crypto.subtle) once per ${PER_REQUEST} evaluations: ${
+      pct(tagged, plain)
     } vs no hook`,
   );
 }
 
 // ---- report --------------------------------------------------------------------------------------
-const w0 = Math.max(...rows.map((r) => r[0].length), 10);
 console.log(
-  `span enrichment — flagpost vs dd-trace-js ${ddVersion}, ${ROUNDS} rounds, median (${
-    process.versions.bun ? `bun ${Bun.version}` : ""
-  })`,
+  `span enrichment — flagpost vs dd-trace-js ${ddVersion}, ${ROUNDS} rounds, medians, bun ${Bun.version}`,
 );
-console.log(
-  `${"".padEnd(w0)}  ${"flagpost".padStart(12)}  ${"dd-trace-js".padStart(12)}`,
-);
-for (const [what, ours, theirs] of rows) {
-  console.log(
-    `${what.padEnd(w0)}  ${ours.padStart(12)}  ${theirs.padStart(12)}`,
-  );
-}
+printTable(["", "flagpost", "dd-trace-js"], rows);
 console.log("");
-for (const r of ratios) console.log(r);
-for (const o of overhead) console.log(o);
+for (const n of notes) console.log(n);
 if (sink === 42) console.log("");

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { findTags, parseDecodeTagsArgs, runDecodeTags } from "../../cli/_decode-tags.ts";
 import { SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
+import { match } from "../enrichment/_records.ts";
 
 const root = join(import.meta.dirname, "../..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -59,19 +60,7 @@ describe("runDecodeTags", () => {
 
   test("round trip with the accumulator", async () => {
     const e = new SpanEnrichment();
-    e.add({
-      flagKey: "f",
-      variant: "on",
-      value: true,
-      reason: "STATIC",
-      errorCode: undefined,
-      allocationKey: "a",
-      serialId: 2 ** 32,
-      doLog: true,
-      targetingKey: "alice",
-      attributes: {},
-      timestamp: 0,
-    });
+    e.add(match(2 ** 32, "alice"));
     const run = await runDecodeTags(["--targeting-key=alice", JSON.stringify(await e.toTags())], noStdin);
     expect(run.stdout).toContain(`= sha256("alice"): 4294967296`);
   });

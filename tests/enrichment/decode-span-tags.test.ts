@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { FlagpostError } from "../../src/core/errors.ts";
 import { decodeSpanTags } from "../../src/enrichment/decode-span-tags.ts";
 import { SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
+import { match } from "./_records.ts";
 
 const SUBJECT = "de2176a6d99ec8259b004528b3aac7da3bad59e151ca0567f39706a079c03632";
 
@@ -35,19 +36,7 @@ describe("decodeSpanTags", () => {
 
   test("inverts the accumulator", async () => {
     const e = new SpanEnrichment();
-    e.add({
-      flagKey: "f",
-      variant: "v",
-      value: 1,
-      reason: "SPLIT",
-      errorCode: undefined,
-      allocationKey: "a",
-      serialId: 2 ** 33,
-      doLog: true,
-      targetingKey: "multi-flag-user",
-      attributes: {},
-      timestamp: 0,
-    });
+    e.add(match(2 ** 33, "multi-flag-user"));
     expect(decodeSpanTags(await e.toTags())).toEqual({ serialIds: [2 ** 33], subjects: { [SUBJECT]: [2 ** 33] }, runtimeDefaults: {} });
   });
 

@@ -7,42 +7,8 @@ import { decodeSpanTags } from "../../src/enrichment/decode-span-tags.ts";
 import { SPAN_ENRICHMENT_DROPPED, SPAN_ENRICHMENT_TRUNCATED, SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
 import { SPAN_ENRICHMENT_LIMITS } from "../../src/enrichment/tags.ts";
 import { ddTraceTags } from "./_dd-trace-reference.ts";
+import { match, runtimeDefault } from "./_records.ts";
 import { createHash } from "node:crypto";
-
-/** A matched evaluation with a serial id; override what the test is about. */
-/** `targetingKey` null means "no targeting key" (undefined would select the default). */
-function match(serialId: number, targetingKey: string | null = "user-123", doLog = true, flagKey = `flag-${serialId}`): EvaluationRecord {
-  return {
-    flagKey,
-    variant: "on",
-    value: true,
-    reason: "STATIC",
-    errorCode: undefined,
-    allocationKey: "allocation",
-    serialId,
-    doLog,
-    targetingKey: targetingKey ?? undefined,
-    attributes: {},
-    timestamp: 1_700_000_000_000,
-  };
-}
-
-/** An evaluation that returned the caller's default (no variant, no serial id). */
-function runtimeDefault(flagKey: string, value: unknown): EvaluationRecord {
-  return {
-    flagKey,
-    variant: undefined,
-    value,
-    reason: "ERROR",
-    errorCode: "FLAG_NOT_FOUND",
-    allocationKey: undefined,
-    serialId: undefined,
-    doLog: false,
-    targetingKey: "user-123",
-    attributes: {},
-    timestamp: 1_700_000_000_000,
-  };
-}
 
 /** sha256 hex with node:crypto: an implementation independent of the one under test. */
 const sha = (key: string) => createHash("sha256").update(key, "utf8").digest("hex");

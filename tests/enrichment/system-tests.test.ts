@@ -2,96 +2,49 @@
  * Datadog's system-tests span-enrichment cases (tests/data/system-tests/,
  * signal "span_enrichment": 13 parametric + 5 unit), run against flagpost.
  *
- * Per case: the configuration is compiled with flagpost's UFC evaluator, each
+ * Per case: flags are evaluated by `FlagpostProvider` (flagpost's UFC
+ * evaluator) whose `onEvaluation` gives the real `EvaluationRecord`s; each
  * request is one root span with its own `SpanEnrichment` (created through the
- * gate from the case's env), every evaluation (in the root or, for
+ * gate from the case's env); every evaluation (in the root or, for
  * `evaluate_in: "child"`, with the child span active) adds to the root's
- * accumulator, the finished trace goes to an in-process mock agent as a
- * msgpack v0.4 payload written by @msgpack/msgpack, and the case's
- * expectations are evaluated over what the agent received (`/test/traces`).
- * `derived` values (exact strings the Python test does not assert) are
- * checked separately and labelled as derived.
+ * accumulator; the finished trace goes to an in-process mock agent as a
+ * msgpack v0.4 payload written by @msgpack/msgpack; and the case's
+ * expectations are checked over what the agent received (`/test/traces`)
+ * by the shared interpreter (tests/support/system-tests.ts). Paths with the
+ * span-enrichment functions (`decode(…)`, `json(…)`, `encode(…)`, …) are
+ * evaluated here first. `derived` values (exact strings the Python test
+ * does not assert) are checked separately and labelled as derived.
  */
 import { describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
 import { createMockAgent } from "../../mock-agent/mod.ts";
 import { resolveConfig } from "../../src/core/config.ts";
-import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import { decodeSerialIds, encodeSerialIds } from "../../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
-import { evaluateFlag, type ExpectedType, parseConfiguration } from "../../src/ufc/mod.ts";
+import { FlagpostProvider } from "../../src/openfeature/provider.ts";
+import {
+  caseEnv,
+  checkExpectation,
+  evaluateCase,
+  type Expectation,
+  loadCases,
+  type SystemTestCase,
+  ufcOf,
+} from "../support/system-tests.ts";
 import { readDataJson } from "../support/data.ts";
 
-interface Evaluation {
-  flag: string;
-  type: "BOOLEAN" | "STRING" | "INTEGER" | "NUMERIC" | "JSON";
-  default: unknown;
-  targetingKey: string;
-  attributes: Record<string, unknown>;
-}
 interface SpanSpec {
   root: { name: string; service: string };
   child?: { name: string; service: string; parent: "root" };
   evaluate_in: "root" | "child";
 }
-interface Expectation {
-  kind: string;
-  path: string;
-  value?: unknown;
-  values?: unknown[];
-  op?: string;
-  when?: { kind: string; path: string };
-}
-interface Case {
-  id: string;
-  signal: string;
-  harness: "parametric" | "end-to-end" | "unit";
-  env: Record<string, string>;
-  config: null | { ref: string } | { file: string };
-  requests: Array<{ span: SpanSpec; evaluations: Evaluation[] }>;
-  expect: Expectation[];
-  derived?: Array<{ path: string; value: unknown }>;
-  gated?: boolean;
-}
-interface CasesFile {
-  configs: Record<string, { ufc: unknown }>;
-  cases: Case[];
-}
 
-const file = readDataJson<CasesFile>("system-tests/cases.json");
-const cases = file.cases.filter((c) => c.signal === "span_enrichment");
+const cases = loadCases("span_enrichment");
+const sharedConfigs = readDataJson<{ configs: Record<string, { ufc: object }> }>("system-tests/cases.json").configs;
 
-const TYPES: Record<Evaluation["type"], ExpectedType> = {
-  BOOLEAN: "boolean",
-  STRING: "string",
-  INTEGER: "integer",
-  NUMERIC: "number",
-  JSON: "object",
-};
-
-function ufcOf(c: Case): unknown {
-  if (c.config === null) return undefined;
-  if ("ref" in c.config) return file.configs[c.config.ref]!.ufc;
-  return readDataJson(`system-tests/${c.config.file}`);
-}
-
-/** One evaluation as the provider records it (src/openfeature/provider.ts builds the same record). */
-function evaluate(config: ReturnType<typeof parseConfiguration>, e: Evaluation, now: number): EvaluationRecord {
-  const result = evaluateFlag(config, e.flag, TYPES[e.type], e.default, { targetingKey: e.targetingKey, ...e.attributes }, now);
-  return {
-    flagKey: e.flag,
-    variant: result.variant,
-    value: result.value,
-    reason: result.reason,
-    errorCode: result.errorCode,
-    allocationKey: result.allocationKey,
-    serialId: result.serialId,
-    doLog: result.doLog,
-    targetingKey: e.targetingKey,
-    attributes: e.attributes,
-    timestamp: now,
-  };
-}
+/** The case's UFC: `{"ref": name}` points into cases.json's shared configs; the other forms are the shared reader's. */
+const configOf = (config: unknown) =>
+  typeof config === "object" && config !== null && "ref" in config ? sharedConfigs[(config as { ref: string }).ref]!.ufc : ufcOf(config);
 
 interface Observed {
   traces: Array<Array<Record<string, unknown>>>;
@@ -99,31 +52,32 @@ interface Observed {
 }
 
 /** Runs the case's requests and returns what the mock agent received. */
-async function run(c: Case): Promise<Observed> {
-  const config = resolveConfig(c.env);
-  const ufc = parseConfiguration(ufcOf(c) as object);
+async function run(c: SystemTestCase): Promise<Observed> {
+  const config = resolveConfig(caseEnv(c));
+  let active: SpanEnrichment | undefined; // the accumulator of the root span being served
+  const initial = configOf(c.config);
+  const provider = new FlagpostProvider({
+    ...(initial === undefined ? {} : { configuration: initial }),
+    onEvaluation: (record) => active?.add(record),
+  });
   const agent = createMockAgent();
   let spanId = 1n;
   const traces: unknown[][] = [];
   for (const [i, request] of c.requests.entries()) {
+    const span = request.span as SpanSpec;
     // One root span → one accumulator, made through the gate.
     const enrichment = SpanEnrichment.forConfig(config);
     if (enrichment === undefined) throw new Error(`${c.id}: the case's env must enable span enrichment`);
     const traceId = BigInt(1000 + i);
-    const root = { span_id: spanId++, parent_id: 0n, ...request.span.root, enrichment };
+    const root = { span_id: spanId++, parent_id: 0n, ...span.root };
     const spans: Array<{ span_id: bigint; parent_id: bigint; name: string; service: string }> = [root];
-    let active: { enrichment?: SpanEnrichment; span_id: bigint } = root;
-    if (request.span.child !== undefined) {
-      const child = { span_id: spanId++, parent_id: root.span_id, name: request.span.child.name, service: request.span.child.service };
-      spans.push(child);
-      if (request.span.evaluate_in === "child") active = child;
-    }
-    const now = Date.now();
-    for (const e of request.evaluations) {
-      // Whatever span is active, the evaluation goes to its root span's accumulator.
-      (active.enrichment ?? root.enrichment).add(evaluate(ufc, e, now));
-    }
+    if (span.child !== undefined) spans.push({ span_id: spanId++, parent_id: root.span_id, ...span.child });
+    // Whether the root or its child is active, evaluations go to the root span's accumulator.
+    active = enrichment;
+    for (const e of request.evaluations) await evaluateCase(provider, e);
+    active = undefined;
     const rootMeta = { ...(await enrichment.toTags()) };
+    const now = BigInt(Date.now()) * 1_000_000n;
     traces.push(spans.map((s) => ({
       trace_id: traceId,
       span_id: s.span_id,
@@ -131,7 +85,7 @@ async function run(c: Case): Promise<Observed> {
       name: s.name,
       service: s.service,
       resource: s.name,
-      start: BigInt(now) * 1_000_000n,
+      start: now,
       duration: 1000n,
       error: 0,
       meta: s === root ? rootMeta : {},
@@ -148,13 +102,17 @@ async function run(c: Case): Promise<Observed> {
   );
   expect(res.status).toBe(200);
   const received = (await (await agent.app.fetch(new Request("http://agent.test/test/traces"))).json()) as Observed["traces"];
-  const first = received[0] ?? [];
-  const root = first.find((s) => s.parent_id === 0 || s.parent_id === "0" || s.parent_id === null);
+  const root = (received[0] ?? []).find((s) => s.parent_id === 0 || s.parent_id === "0" || s.parent_id === null);
   return { traces: received, root_span: root };
 }
 
-/** Evaluates a path of the README's little language ("Observation paths"). `undefined` = absent. */
-function resolvePath(path: string, observed: Observed | undefined): unknown {
+/**
+ * Evaluates a path of the README's span-enrichment forms: names with dots
+ * (`root_span.meta.ffe_flags_enc`), `["key"]` indexes, JSON literals and the
+ * functions `decode`, `json`, `keys`, `encode`, `sorted`, `deltas`.
+ * `undefined` means absent.
+ */
+function valueAt(path: string, observed: Observed | undefined): unknown {
   let pos = 0;
   const fail = (why: string): never => {
     throw new Error(`path ${JSON.stringify(path)} at ${pos}: ${why}`);
@@ -166,7 +124,7 @@ function resolvePath(path: string, observed: Observed | undefined): unknown {
       pos += call[0].length;
       const arg = expr();
       if (path[pos++] !== ")") fail("expected )");
-      value = apply(call[1]!, arg);
+      value = arg === undefined ? undefined : apply(call[1]!, arg);
     } else if (path[pos] === "[" || path[pos] === '"') {
       const m = /^(\[[^\]]*\]|"(?:[^"\\]|\\.)*")/.exec(path.slice(pos)) ?? fail("bad literal");
       pos += m[0].length;
@@ -174,7 +132,7 @@ function resolvePath(path: string, observed: Observed | undefined): unknown {
     } else {
       const m = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*/.exec(path.slice(pos)) ?? fail("bad name");
       pos += m[0].length;
-      value = observed as unknown;
+      value = observed;
       for (const part of m[0].split(".")) {
         value = value === undefined || value === null ? undefined : (value as Record<string, unknown>)[part];
       }
@@ -192,7 +150,6 @@ function resolvePath(path: string, observed: Observed | undefined): unknown {
 }
 
 function apply(fn: string, arg: unknown): unknown {
-  if (arg === undefined) return undefined;
   switch (fn) {
     case "decode":
       return decodeSerialIds(arg as string);
@@ -210,59 +167,23 @@ function apply(fn: string, arg: unknown): unknown {
   throw new Error(`unknown function ${fn}`);
 }
 
-function compare(actual: number, op: string, expected: number): boolean {
-  switch (op) {
-    case "==":
-      return actual === expected;
-    case "<=":
-      return actual <= expected;
-    case ">=":
-      return actual >= expected;
-    case ">":
-      return actual > expected;
-    case "<":
-      return actual < expected;
-  }
-  throw new Error(`unknown op ${op}`);
-}
-
-const sizeOf = (v: unknown) => Array.isArray(v) ? v.length : Object.keys(v as object).length;
-
-/** Asserts one expectation; returns false when a `when` condition skips it. */
-function check(x: Expectation, observed: Observed | undefined): boolean {
-  if (x.when !== undefined && !check({ ...x.when }, observed)) return false;
-  const value = resolvePath(x.path, observed);
-  const where = `${x.kind} ${x.path}`;
-  switch (x.kind) {
-    case "present":
-      if (x.when === undefined) expect(value, where).toBeDefined();
-      return value !== undefined;
-    case "absent":
-      expect(value, where).toBeUndefined();
-      return true;
-    case "equals":
-      expect(value, where).toEqual(x.value);
-      return true;
-    case "contains":
-      expect(value, where).toBeDefined();
-      for (const item of x.values!) {
-        if (Array.isArray(value)) expect(value, where).toContain(item);
-        else expect(Object.keys(value as object), where).toContain(item as string);
-      }
-      return true;
-    case "count":
-      expect(compare(sizeOf(value), x.op!, x.value as number), `${where}: ${sizeOf(value)} ${x.op} ${x.value}`).toBe(true);
-      return true;
-    case "length":
-      expect(compare([...(value as string)].length, x.op!, x.value as number), where).toBe(true);
-      return true;
-    case "type": {
-      const type = Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
-      expect(type, where).toBe(x.value as string);
-      return true;
-    }
-  }
-  throw new Error(`expectation kind ${x.kind} is not used by span enrichment cases`);
+/**
+ * Checks one expectation with the shared interpreter: the path's value is
+ * computed here and handed over as the single element of a collection `v`
+ * (an empty one when absent), so every kind and modifier means what the
+ * README says.
+ */
+function check(x: Expectation, observed: Observed | undefined): string | undefined {
+  const values: unknown[] = [];
+  const bind = (e: Expectation): Expectation => {
+    const value = valueAt(e.path, observed);
+    const name = `value_${String.fromCharCode(97 + values.length)}`; // the shared paths name collections [a-z_]+
+    values.push(value);
+    return { ...e, path: `${name}[0]`, ...(e.when === undefined ? {} : { when: bind(e.when) }) };
+  };
+  const bound = bind(x);
+  const collections = Object.fromEntries(values.map((v, i) => [`value_${String.fromCharCode(97 + i)}`, v === undefined ? [] : [v]]));
+  return checkExpectation({ collections }, bound);
 }
 
 describe("system-tests span_enrichment cases", () => {
@@ -270,23 +191,32 @@ describe("system-tests span_enrichment cases", () => {
     expect(cases.length).toBe(18);
     expect(cases.filter((c) => c.harness === "parametric").length).toBe(13);
     expect(cases.filter((c) => c.harness === "unit").length).toBe(5);
-    expect(cases.filter((c) => c.gated === true).length).toBe(0);
+    expect(cases.filter((c) => c.gated !== undefined).length).toBe(0);
+  });
+
+  test("the checker is not vacuous: a wrong value or a missing tag fails", () => {
+    const observed: Observed = { traces: [[{}]], root_span: { meta: { ffe_flags_enc: "ZA==" } } };
+    expect(check({ kind: "contains", path: "decode(root_span.meta.ffe_flags_enc)", values: [100] }, observed)).toBeUndefined();
+    expect(check({ kind: "contains", path: "decode(root_span.meta.ffe_flags_enc)", values: [101] }, observed)).toBeDefined();
+    expect(check({ kind: "present", path: "root_span.meta.ffe_subjects_enc" }, observed)).toBeDefined();
+    expect(check({ kind: "absent", path: "root_span.meta.ffe_subjects_enc" }, observed)).toBeUndefined();
+    const when = { kind: "present", path: "root_span.meta.ffe_subjects_enc" };
+    expect(check({ kind: "count", path: "keys(json(root_span.meta.ffe_subjects_enc))", value: 0, op: "==", when }, observed))
+      .toBeUndefined();
   });
 
   for (const c of cases) {
     test(`${c.id} (${c.harness})`, async () => {
       const observed = c.harness === "unit" ? undefined : await run(c);
-      let checked = 0;
-      for (const x of c.expect) if (check(x, observed)) checked++;
-      expect(checked).toBeGreaterThan(0);
+      const failures = c.expect.map((x) => check(x, observed)).filter((f) => f !== undefined);
+      expect(failures).toEqual([]);
     });
     if (c.derived !== undefined) {
       test(`${c.id}: derived byte-identity values (not asserted by system-tests)`, async () => {
         const observed = c.harness === "unit" ? undefined : await run(c);
-        for (const d of c.derived!) {
-          const actual = resolvePath(d.path, observed);
-          // A derived JSON object is compared as parsed; the tag string itself is covered by the accumulator tests.
-          expect(actual, `derived ${d.path}`).toEqual(d.value);
+        for (const d of c.derived as Array<{ path: string; value: unknown }>) {
+          // A derived JSON object is compared parsed; the exact tag strings are pinned by the accumulator tests.
+          expect(valueAt(d.path, observed), `derived ${d.path}`).toEqual(d.value);
         }
       });
     }

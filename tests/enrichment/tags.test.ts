@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { FFE_FLAGS_TAG, FFE_RUNTIME_DEFAULTS_TAG, FFE_SUBJECTS_TAG, SPAN_ENRICHMENT_LIMITS } from "../../src/enrichment/tags.ts";
 import { ddTraceSpanEnrichment, ddTraceTags } from "./_dd-trace-reference.ts";
+import { match, runtimeDefault } from "./_records.ts";
 
 test("limits are dd-trace-js's", () => {
   expect({ ...SPAN_ENRICHMENT_LIMITS } as Record<string, number>).toEqual({
@@ -14,33 +15,6 @@ test("limits are dd-trace-js's", () => {
 });
 
 test("tag names are the ones dd-trace-js sets", () => {
-  const tags = ddTraceTags([
-    {
-      flagKey: "f",
-      variant: "on",
-      value: true,
-      reason: "STATIC",
-      errorCode: undefined,
-      allocationKey: "a",
-      serialId: 1,
-      doLog: true,
-      targetingKey: "u",
-      attributes: {},
-      timestamp: 0,
-    },
-    {
-      flagKey: "g",
-      variant: undefined,
-      value: 1,
-      reason: "ERROR",
-      errorCode: "FLAG_NOT_FOUND",
-      allocationKey: undefined,
-      serialId: undefined,
-      doLog: false,
-      targetingKey: "u",
-      attributes: {},
-      timestamp: 0,
-    },
-  ]);
+  const tags = ddTraceTags([match(1, "u"), runtimeDefault("g", 1)]);
   expect(Object.keys(tags)).toEqual([FFE_FLAGS_TAG, FFE_SUBJECTS_TAG, FFE_RUNTIME_DEFAULTS_TAG]);
 });
