@@ -81,6 +81,22 @@ export type {
   MetricsFlushReport,
   MetricWindow,
 } from "./src/metrics/mod.ts";
+export {
+  encodeTraces,
+  generateId,
+  type RuntimeInfo,
+  SpanBuilder,
+  type SpanFields,
+  type SpanId,
+  TRACE_EXPORTER_COUNTERS,
+  TRACE_ID_HIGH_META,
+  TraceChunks,
+  type TraceChunksOptions,
+  TraceExporter,
+  type TraceExporterOptions,
+  type TraceSendResult,
+  type TraceVersion,
+} from "./src/traces/mod.ts";
 export { createFlagpost, Flagpost, FLAGPOST_COUNTERS, type FlagpostOptions, type ShutdownOptions } from "./src/flagpost.ts";
 export { type FlagpostSignal, type FlushReport } from "./src/lifecycle/flush-report.ts";
 export {

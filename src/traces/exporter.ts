@@ -22,7 +22,7 @@ import { StatsRegistry } from "../core/stats.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
 import type { ChunkData } from "./_chunk-data.ts";
-import { detectRuntime, type RuntimeInfo, TRACER_VERSION } from "./_runtime.ts";
+import { detectRuntime, type RuntimeInfo, TRACER_VERSION } from "./runtime-info.ts";
 import { encodePayloads, takeChunks, type TracePayload, type TraceVersion } from "./encode.ts";
 import type { TraceChunks } from "./trace-chunks.ts";
 
@@ -75,7 +75,21 @@ export interface TraceExporterOptions extends SignalOptions {
   readonly retryPolicy?: RetryPolicy;
 }
 
-/** Counter names (counts are requests; chunk counts are in each result). */
+/**
+ * Counter names the exporter counts in its stats registry: requests to the
+ * trace intake and to `/info`, by outcome (`""` for success, else
+ * `http_<status>`, `network`, `timeout`, `deadline`). Chunk counts are in
+ * each `TraceSendResult` (the facade's trace queue counts them as
+ * `traces.sent` / `traces.dropped`).
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig, StatsRegistry, TRACE_EXPORTER_COUNTERS, TraceExporter } from "flagpost";
+ * const stats = new StatsRegistry();
+ * new TraceExporter(resolveConfig({}), { stats });
+ * console.log(stats.get(TRACE_EXPORTER_COUNTERS.requests)); // 0
+ * ```
+ */
 export const TRACE_EXPORTER_COUNTERS = Object.freeze({
   requests: "trace_exporter.requests",
   info: "trace_exporter.info",

@@ -13,7 +13,16 @@ import { isWellFormedText } from "../core/text.ts";
 import { registerSpanData, setEntry, type SpanData } from "./_span-data.ts";
 import { parseId, parseNanoseconds } from "./ids.ts";
 
-/** An unsigned 64-bit id: a `bigint`, a safe integer, or 16 hex digits. */
+/**
+ * An unsigned 64-bit id: a `bigint`, a safe integer, or 16 hex digits (a trace id may also be 128-bit: 32 hex digits).
+ *
+ * @example
+ * ```ts
+ * import type { SpanId } from "flagpost";
+ * const ids: SpanId[] = [18446744073709551615n, 42, "00000000000000ff"];
+ * console.log(ids.length);
+ * ```
+ */
 export type SpanId = bigint | number | string;
 
 /**
@@ -48,7 +57,15 @@ export interface SpanFields {
   readonly error?: boolean | number;
 }
 
-/** The meta key that carries the upper 64 bits of a 128-bit trace id. */
+/**
+ * The meta key that carries the upper 64 bits of a 128-bit trace id.
+ *
+ * @example
+ * ```ts
+ * import { TRACE_ID_HIGH_META } from "flagpost";
+ * console.log(TRACE_ID_HIGH_META); // "_dd.p.tid"
+ * ```
+ */
 export const TRACE_ID_HIGH_META = "_dd.p.tid";
 
 function invalid(field: string, value: unknown, rule: string): FlagpostError {

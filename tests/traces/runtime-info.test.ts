@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { detectRuntime, runtimeFromUserAgent, TRACER_VERSION } from "../../src/traces/_runtime.ts";
+import { detectRuntime, runtimeFromUserAgent, TRACER_VERSION } from "../../src/traces/runtime-info.ts";
 
 describe("runtime detection", () => {
   test("each runtime's user agent", () => {
