@@ -3,6 +3,7 @@ import type { ScenarioPart } from "../types.ts";
 import { part as core } from "./core.ts";
 import { part as enrichment } from "./enrichment.ts";
 import { part as exposures } from "./exposures.ts";
+import { part as metrics } from "./metrics.ts";
 import { part as mockAgent } from "./mock-agent.ts";
 import { part as ufc } from "./ufc.ts";
 
@@ -12,4 +13,5 @@ export const parts: ScenarioPart[] = [
   ufc,
   enrichment,
   exposures,
+  metrics,
 ];
