@@ -24,22 +24,9 @@ export function record(over: Partial<EvaluationRecord> = {}): EvaluationRecord {
   };
 }
 
-/**
- * A fetch that sends through the mock agent's app in-process. Like a real
- * fetch, it rejects with an AbortError when the request's signal aborts
- * (`app.fetch` alone would still resolve once the handler finishes).
- */
+/** The mock agent's in-process fetch (it rejects on abort, like a real fetch). */
 export function agentFetch(agent: MockAgent): typeof fetch {
-  return ((input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const signal = request.signal;
-    return new Promise<Response>((resolve, reject) => {
-      const onAbort = () => reject(new DOMException("The operation was aborted.", "AbortError"));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      Promise.resolve(agent.app.fetch(request)).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-    });
-  }) as typeof fetch;
+  return agent.fetch;
 }
 
 export function mockAgent(): MockAgent {
@@ -51,13 +38,13 @@ export interface WirePayload {
   exposures: Array<Record<string, unknown> & { flag: { key: string }; subject: { id: string; attributes: Record<string, unknown> } }>;
 }
 
-/** Accepted exposure payloads the agent recorded, parsed from the raw request bodies with JSON.parse (independent of our decoder). */
-export async function receivedPayloads(agent: MockAgent): Promise<WirePayload[]> {
-  const res = await agent.app.fetch(new Request("http://agent.test/test/session/requests"));
-  const requests = (await res.json()) as Array<{ path: string; status: number; body: string }>;
-  return requests
-    .filter((r) => r.path.endsWith("/api/v2/exposures") && r.status >= 200 && r.status < 300)
-    .map((r) => JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(r.body), (c) => c.charCodeAt(0)))) as WirePayload);
+/** Accepted exposure payloads the agent recorded, parsed from the wire bytes with JSON.parse (independent of our encoder). */
+export function receivedPayloads(agent: MockAgent): Promise<WirePayload[]> {
+  return Promise.resolve(
+    agent.store.list()
+      .filter((r) => r.path.endsWith("/api/v2/exposures") && r.status >= 200 && r.status < 300)
+      .map((r) => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(r.body)) as WirePayload),
+  );
 }
 
 export async function receivedEvents(agent: MockAgent): Promise<WirePayload["exposures"]> {

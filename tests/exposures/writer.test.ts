@@ -278,7 +278,7 @@ describe("delivery failures", () => {
     const agent = mockAgent();
     const logs: Array<Record<string, unknown> | undefined> = [];
     const writer = new ExposureWriter(resolveConfig(ENV), {
-      fetch: () => Promise.resolve(new Response("e".repeat(1000), { status: 400 })),
+      fetch: (() => Promise.resolve(new Response("e".repeat(1000), { status: 400 }))) as unknown as typeof fetch,
       logger: { debug() {}, warn: (_m, d) => logs.push(d), error() {} },
     });
     writers.push(writer);
@@ -344,7 +344,7 @@ describe("delivery failures", () => {
       fetch: (() => {
         calls++;
         throw new TypeError("connection refused");
-      }) as typeof fetch,
+      }) as unknown as typeof fetch,
       logger: {
         debug() {},
         warn() {
