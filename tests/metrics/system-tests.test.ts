@@ -10,36 +10,21 @@
  */
 import { describe, expect, test } from "bun:test";
 import { EvaluationMetrics, resolveConfig } from "../../mod.ts";
-import type { EnvRecord, EvaluationRecord } from "../../mod.ts";
+import type { EvaluationRecord } from "../../mod.ts";
 import { evaluateFlag, type ExpectedType, parseConfiguration } from "../../src/ufc/mod.ts";
 import { createMockAgent } from "../../mock-agent/app.ts";
-import { readDataJson } from "../support/data.ts";
+import {
+  caseEnv,
+  type CaseEvaluation,
+  type CaseRoot,
+  checkExpectation,
+  loadCases,
+  targetingKeysOf,
+  ufcOf,
+} from "../support/system-tests.ts";
 import { agentFetch, received } from "./_helpers.ts";
 
-interface Evaluation {
-  flag: string;
-  type: "STRING" | "BOOLEAN" | "INTEGER" | "NUMERIC" | "JSON";
-  default: unknown;
-  targetingKey: string;
-  attributes: Record<string, unknown>;
-}
-interface Expectation {
-  kind: string;
-  path: string;
-  value?: unknown;
-  op?: string;
-  each?: boolean;
-}
-interface Case {
-  id: string;
-  signal: string;
-  env: EnvRecord;
-  config: unknown;
-  requests: Array<{ repeat?: number; evaluations: Evaluation[] }>;
-  expect: Expectation[];
-}
-
-const TYPES: Record<Evaluation["type"], ExpectedType> = {
+const TYPES: Record<CaseEvaluation["type"], ExpectedType> = {
   STRING: "string",
   BOOLEAN: "boolean",
   INTEGER: "integer",
@@ -47,74 +32,12 @@ const TYPES: Record<Evaluation["type"], ExpectedType> = {
   JSON: "object",
 };
 
-const cases = readDataJson<{ cases: Case[] }>("system-tests/cases.json").cases.filter((c) => c.signal === "metrics");
+const cases = loadCases("metrics");
 
-/** A received series as system-tests sees it: its attributes and its points' values. */
+/** A received series as the README's `metrics[...]` paths see it: its attributes and its points' values. */
 interface Series {
   attr: Record<string, unknown>;
   points: Array<{ value: number }>;
-}
-
-const MISSING = Symbol("missing");
-
-/** Resolves `metrics[flag=F]…` and `responses[i].status` paths; `[*]` projects to a list. */
-function resolvePath(path: string, responses: Array<{ status: number }>, series: Series[]): { value: unknown; projected: boolean } {
-  let rest: string;
-  let current: unknown;
-  const m = /^metrics\[flag=([^\]]+)\]/.exec(path);
-  if (m !== null) {
-    current = series.filter((s) => s.attr["feature_flag.key"] === m[1]);
-    rest = path.slice(m[0].length);
-  } else if (path.startsWith("responses")) {
-    current = responses;
-    rest = path.slice("responses".length);
-  } else throw new Error(`path not supported: ${path}`);
-  let projected = false;
-  const step = (v: unknown, token: string): unknown => {
-    if (v === MISSING || v === undefined || v === null) return MISSING;
-    const index = /^\[(\d+)\]$/.exec(token);
-    if (index !== null) return (v as unknown[])[Number(index[1])] ?? MISSING;
-    const key = /^\["(.+)"\]$/.exec(token)?.[1] ?? token.replace(/^\./, "");
-    return key in (v as object) ? (v as Record<string, unknown>)[key] : MISSING;
-  };
-  for (const token of rest.match(/\[\d+\]|\[\*\]|\["[^"]+"\]|\.[A-Za-z_]+/g) ?? []) {
-    if (token === "[*]") {
-      if (projected) current = (current as unknown[]).flat();
-      projected = true;
-      continue;
-    }
-    current = projected ? (current as unknown[]).map((v) => step(v, token)).filter((v) => v !== MISSING) : step(current, token);
-  }
-  if (projected) current = (current as unknown[]).flat();
-  return { value: current, projected };
-}
-
-function compare(op: string, a: number, b: number): boolean {
-  return op === ">=" ? a >= b : op === "<=" ? a <= b : op === ">" ? a > b : a === b;
-}
-
-function check(e: Expectation, responses: Array<{ status: number }>, series: Series[]): void {
-  const { value } = resolvePath(e.path, responses, series);
-  const label = `${e.kind} ${e.path}`;
-  switch (e.kind) {
-    case "equals":
-      expect([label, value]).toEqual([label, e.value]);
-      break;
-    case "not_equals":
-      expect([label, value === MISSING ? "<absent>" : value]).not.toEqual([label, e.value]);
-      break;
-    case "count":
-      expect([label, compare(e.op!, (value as unknown[]).length, e.value as number)]).toEqual([label, true]);
-      break;
-    case "sum":
-      expect([label, compare(e.op!, (value as number[]).reduce((s, n) => s + n, 0), e.value as number)]).toEqual([label, true]);
-      break;
-    case "lowercase":
-      for (const v of value as string[]) if (v !== "") expect([label, v]).toEqual([label, v.toLowerCase()]);
-      break;
-    default:
-      throw new Error(`expectation kind not handled: ${e.kind}`);
-  }
 }
 
 describe("system-tests: test_flag_eval_metrics.py", () => {
@@ -125,9 +48,10 @@ describe("system-tests: test_flag_eval_metrics.py", () => {
   for (const c of cases) {
     test(c.id, async () => {
       const agent = createMockAgent();
-      const metrics = new EvaluationMetrics(resolveConfig(c.env), { fetch: agentFetch(agent) });
+      const metrics = new EvaluationMetrics(resolveConfig(caseEnv(c)), { fetch: agentFetch(agent) });
       expect(metrics.enabled).toBe(true); // DD_METRICS_OTEL_ENABLED=true in the scenario
-      const config = c.config === null ? undefined : parseConfiguration(c.config as object);
+      const ufc = ufcOf(c.config);
+      const config = ufc === undefined ? undefined : parseConfiguration(ufc);
       const responses: Array<{ status: number }> = [];
       const now = Date.now();
       for (const request of c.requests) {
@@ -135,22 +59,23 @@ describe("system-tests: test_flag_eval_metrics.py", () => {
           let status = 200;
           try {
             for (const ev of request.evaluations) {
-              const context = { targetingKey: ev.targetingKey, ...ev.attributes };
-              const result = evaluateFlag(config, ev.flag, TYPES[ev.type], ev.default, context as never, now);
-              const record: EvaluationRecord = {
-                flagKey: ev.flag,
-                variant: result.variant,
-                value: result.value,
-                reason: result.reason,
-                errorCode: result.errorCode,
-                allocationKey: result.allocationKey,
-                serialId: result.serialId,
-                doLog: result.doLog,
-                targetingKey: ev.targetingKey,
-                attributes: ev.attributes,
-                timestamp: now,
-              };
-              metrics.record(record);
+              for (const targetingKey of targetingKeysOf(ev)) {
+                const result = evaluateFlag(config, ev.flag, TYPES[ev.type], ev.default, { targetingKey, ...ev.attributes } as never, now);
+                const record: EvaluationRecord = {
+                  flagKey: ev.flag,
+                  variant: result.variant,
+                  value: result.value,
+                  reason: result.reason,
+                  errorCode: result.errorCode,
+                  allocationKey: result.allocationKey,
+                  serialId: result.serialId,
+                  doLog: result.doLog,
+                  targetingKey,
+                  attributes: ev.attributes,
+                  timestamp: now,
+                };
+                metrics.record(record);
+              }
             }
           } catch {
             status = 500;
@@ -160,9 +85,15 @@ describe("system-tests: test_flag_eval_metrics.py", () => {
       }
       const report = await metrics.flush();
       expect(report.dropped).toEqual({});
-      const { evaluations } = await received(agent);
-      const series: Series[] = evaluations.map((e) => ({ attr: e.attributes, points: [{ value: e.count }] }));
-      for (const e of c.expect) check(e, responses, series);
+      const series: Series[] = (await received(agent)).evaluations.map((e) => ({ attr: e.attributes, points: [{ value: e.count }] }));
+      const root: CaseRoot = {
+        collections: { responses, metrics: series },
+        filter: (_collection, item, name, value) => {
+          if (name === "flag") return (item as Series).attr["feature_flag.key"] === value;
+          throw new Error(`unknown filter ${name}`);
+        },
+      };
+      expect(c.expect.map((e) => checkExpectation(root, e)).filter((f) => f !== undefined)).toEqual([]);
     });
   }
 });
