@@ -12,7 +12,15 @@ import { sha256Hex } from "../src/core/sha256.ts";
 import { type DecodedSpanTags, decodeSpanTags } from "../src/enrichment/decode-span-tags.ts";
 import { FFE_FLAGS_TAG, FFE_RUNTIME_DEFAULTS_TAG, FFE_SUBJECTS_TAG } from "../src/enrichment/tags.ts";
 
-/** The command's usage text. */
+/**
+ * The command's usage text.
+ *
+ * @example
+ * ```ts
+ * import { USAGE } from "./_decode-tags.ts";
+ * console.log(USAGE);
+ * ```
+ */
 export const USAGE = `usage: flagpost-decode-tags [--json] [--targeting-key KEY]... ['<span meta as JSON>' | ffe_flags_enc=… …]
   Decodes the ffe_flags_enc, ffe_subjects_enc and ffe_runtime_defaults tags of a span.
   Input: a span's meta object, a span (with "meta"), a list of spans or traces (JSON), or
@@ -20,7 +28,16 @@ export const USAGE = `usage: flagpost-decode-tags [--json] [--targeting-key KEY]
   --json               print the decoded tags as JSON
   --targeting-key KEY  name the subject whose hash is sha256(KEY) (repeatable)`;
 
-/** Parsed command line. */
+/**
+ * Parsed command line.
+ *
+ * @example
+ * ```ts
+ * import type { DecodeTagsOptions } from "./_decode-tags.ts";
+ * const options: DecodeTagsOptions = { json: true, targetingKeys: ["alice"], input: ["ffe_flags_enc=ZA=="] };
+ * console.log(options.json);
+ * ```
+ */
 export interface DecodeTagsOptions {
   json: boolean;
   targetingKeys: string[];
@@ -28,7 +45,15 @@ export interface DecodeTagsOptions {
   input: string[];
 }
 
-/** Parses argv; throws an Error naming the bad argument, or returns "help". */
+/**
+ * Parses argv; throws an Error naming the bad argument, or returns "help".
+ *
+ * @example
+ * ```ts
+ * import { parseDecodeTagsArgs } from "./_decode-tags.ts";
+ * console.log(parseDecodeTagsArgs(["--json", "ffe_flags_enc=ZA=="])); // { json: true, targetingKeys: [], input: ["ffe_flags_enc=ZA=="] }
+ * ```
+ */
 export function parseDecodeTagsArgs(argv: readonly string[]): DecodeTagsOptions | "help" {
   const out: DecodeTagsOptions = { json: false, targetingKeys: [], input: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -47,7 +72,16 @@ export function parseDecodeTagsArgs(argv: readonly string[]): DecodeTagsOptions 
 
 const TAGS = [FFE_FLAGS_TAG, FFE_SUBJECTS_TAG, FFE_RUNTIME_DEFAULTS_TAG];
 
-/** One span's worth of tags found in the input, with where it was found. */
+/**
+ * One span's worth of tags found in the input, with where it was found.
+ *
+ * @example
+ * ```ts
+ * import type { FoundTags } from "./_decode-tags.ts";
+ * const found: FoundTags = { where: "arguments", tags: { ffe_flags_enc: "ZA==" } };
+ * console.log(found.where);
+ * ```
+ */
 export interface FoundTags {
   where: string;
   tags: Record<string, unknown>;
@@ -75,6 +109,12 @@ function collect(value: unknown, where: string, out: FoundTags[], depth: number)
  * Finds the tag sets in the input words. Throws `FlagpostError`
  * (`invalid_argument`, field `input`) when the input is neither JSON nor
  * `tag=value` words, or holds no `ffe_*` tag.
+ *
+ * @example
+ * ```ts
+ * import { findTags } from "./_decode-tags.ts";
+ * console.log(findTags(['[{"name":"web","meta":{"ffe_flags_enc":"ZA=="}}]'])); // [{ where: "input[0].meta (web)", tags: {…} }]
+ * ```
  */
 export function findTags(words: readonly string[]): FoundTags[] {
   const text = words.join(" ").trim();
@@ -109,7 +149,15 @@ export function findTags(words: readonly string[]): FoundTags[] {
   return out;
 }
 
-/** Human-readable rendering of one decoded tag set; `names` maps a subject hash to the targeting key given for it. */
+/**
+ * Human-readable rendering of one decoded tag set; `names` maps a subject hash to the targeting key given for it.
+ *
+ * @example
+ * ```ts
+ * import { formatDecoded } from "./_decode-tags.ts";
+ * console.log(formatDecoded({ serialIds: [100], subjects: {}, runtimeDefaults: { f: "x" } }, new Map()));
+ * ```
+ */
 export function formatDecoded(decoded: DecodedSpanTags, names: ReadonlyMap<string, string>): string {
   const lines: string[] = [];
   const n = decoded.serialIds.length;
@@ -127,7 +175,16 @@ export function formatDecoded(decoded: DecodedSpanTags, names: ReadonlyMap<strin
   return lines.join("\n");
 }
 
-/** Result of one run: what to print and the exit code (0 ok, 1 malformed tags or input, 2 usage). */
+/**
+ * Result of one run: what to print and the exit code (0 ok, 1 malformed tags or input, 2 usage).
+ *
+ * @example
+ * ```ts
+ * import type { DecodeTagsRun } from "./_decode-tags.ts";
+ * const run: DecodeTagsRun = { stdout: "", stderr: "error: …", code: 1 };
+ * console.log(run.code);
+ * ```
+ */
 export interface DecodeTagsRun {
   stdout: string;
   stderr: string;
@@ -137,6 +194,13 @@ export interface DecodeTagsRun {
 /**
  * Runs the command on parsed arguments and the input text (argv words, or
  * standard input split into one word). Never throws.
+ *
+ * @example
+ * ```ts
+ * import { runDecodeTags } from "./_decode-tags.ts";
+ * const run = await runDecodeTags(["ffe_flags_enc=ZAgUAg=="], () => Promise.resolve(""));
+ * console.log(run.stdout); // ffe_flags_enc: 4 serial ids …
+ * ```
  */
 export async function runDecodeTags(argv: readonly string[], readStdin: () => Promise<string>): Promise<DecodeTagsRun> {
   let options: DecodeTagsOptions | "help";

@@ -13,6 +13,13 @@
  * The string form of a default value (not yet cut), or `undefined` when it
  * has none (`JSON.stringify` of a value that is not JSON, e.g. a BigInt
  * inside an object or a cycle). Never throws.
+ *
+ * @example
+ * ```ts
+ * import { runtimeDefaultText } from "./_runtime-default.ts";
+ * console.log(runtimeDefaultText({ a: "/x" })); // {"a":"/x"}
+ * console.log(runtimeDefaultText(3)); // 3
+ * ```
  */
 export function runtimeDefaultText(value: unknown): string | undefined {
   try {
@@ -23,7 +30,15 @@ export function runtimeDefaultText(value: unknown): string | undefined {
   }
 }
 
-/** `text` cut to at most `maxLength` code units, one shorter when the cut would split a surrogate pair. */
+/**
+ * `text` cut to at most `maxLength` code units, one shorter when the cut would split a surrogate pair.
+ *
+ * @example
+ * ```ts
+ * import { truncateUtf16 } from "./_runtime-default.ts";
+ * console.log(truncateUtf16("abc😀", 4)); // "abc" (not "abc\ud83d")
+ * ```
+ */
 export function truncateUtf16(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   let end = maxLength;

@@ -31,9 +31,38 @@ import { runtimeDefaultText, truncateUtf16 } from "./_runtime-default.ts";
 import { encodeSerialIds } from "./serial-ids.ts";
 import { SPAN_ENRICHMENT_LIMITS, type SpanEnrichmentTags } from "./tags.ts";
 
-/** Counter name (in `stats`) of entries `add()` did not keep; the reason says why. */
+/**
+ * Counter name (in `stats`) of entries `add()` did not keep; the reason says why.
+ *
+ * @example
+ * ```ts
+ * import { SPAN_ENRICHMENT_DROPPED, SpanEnrichment, StatsRegistry } from "flagpost";
+ * const stats = new StatsRegistry();
+ * const enrichment = new SpanEnrichment({ stats });
+ * for (let id = 0; id < 201; id++) {
+ *   enrichment.add({
+ *     flagKey: `f${id}`, variant: "on", value: true, reason: "STATIC", errorCode: undefined, allocationKey: "a",
+ *     serialId: id, doLog: false, targetingKey: undefined, attributes: {}, timestamp: 0,
+ *   });
+ * }
+ * console.log(stats.get(SPAN_ENRICHMENT_DROPPED, "serial_id_limit")); // 1
+ * ```
+ */
 export const SPAN_ENRICHMENT_DROPPED = "span_enrichment.dropped";
-/** Counter name of runtime default values cut to the length limit (the entry is kept). */
+/**
+ * Counter name of runtime default values cut to the length limit (the entry is kept).
+ *
+ * @example
+ * ```ts
+ * import { SPAN_ENRICHMENT_TRUNCATED, SpanEnrichment } from "flagpost";
+ * const enrichment = new SpanEnrichment();
+ * enrichment.add({
+ *   flagKey: "missing", variant: undefined, value: "x".repeat(100), reason: "ERROR", errorCode: "FLAG_NOT_FOUND",
+ *   allocationKey: undefined, serialId: undefined, doLog: false, targetingKey: undefined, attributes: {}, timestamp: 0,
+ * });
+ * console.log(enrichment.stats.get(SPAN_ENRICHMENT_TRUNCATED)); // 1
+ * ```
+ */
 export const SPAN_ENRICHMENT_TRUNCATED = "span_enrichment.truncated";
 
 /**
@@ -95,9 +124,7 @@ export class SpanEnrichment {
     config: Pick<Config, "spanEnrichmentEnabled">,
     options?: SpanEnrichmentOptions,
   ): SpanEnrichment | undefined {
-    return config.spanEnrichmentEnabled === true
-      ? new SpanEnrichment(options)
-      : undefined;
+    return config.spanEnrichmentEnabled === true ? new SpanEnrichment(options) : undefined;
   }
 
   readonly #serialIds = new Set<number>();

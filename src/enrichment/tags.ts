@@ -7,11 +7,35 @@
  * @module
  */
 
-/** Tag holding the encoded serial ids of every split served in the root span. */
+/**
+ * Tag holding the encoded serial ids of every split served in the root span.
+ *
+ * @example
+ * ```ts
+ * import { FFE_FLAGS_TAG } from "flagpost";
+ * console.log(FFE_FLAGS_TAG);
+ * ```
+ */
 export const FFE_FLAGS_TAG = "ffe_flags_enc";
-/** Tag holding `{ sha256(targetingKey): encoded serial ids }` for `doLog` allocations. */
+/**
+ * Tag holding `{ sha256(targetingKey): encoded serial ids }` for `doLog` allocations.
+ *
+ * @example
+ * ```ts
+ * import { FFE_SUBJECTS_TAG } from "flagpost";
+ * console.log(FFE_SUBJECTS_TAG);
+ * ```
+ */
 export const FFE_SUBJECTS_TAG = "ffe_subjects_enc";
-/** Tag holding `{ flagKey: default value as a string }` for evaluations without a variant. */
+/**
+ * Tag holding `{ flagKey: default value as a string }` for evaluations without a variant.
+ *
+ * @example
+ * ```ts
+ * import { FFE_RUNTIME_DEFAULTS_TAG } from "flagpost";
+ * console.log(FFE_RUNTIME_DEFAULTS_TAG);
+ * ```
+ */
 export const FFE_RUNTIME_DEFAULTS_TAG = "ffe_runtime_defaults";
 
 /**
