@@ -5,6 +5,7 @@ import { part as enrichment } from "./enrichment.ts";
 import { part as exposures } from "./exposures.ts";
 import { part as metrics } from "./metrics.ts";
 import { part as mockAgent } from "./mock-agent.ts";
+import { part as traces } from "./traces.ts";
 import { part as ufc } from "./ufc.ts";
 
 export const parts: ScenarioPart[] = [
@@ -14,4 +15,5 @@ export const parts: ScenarioPart[] = [
   enrichment,
   exposures,
   metrics,
+  traces,
 ];
