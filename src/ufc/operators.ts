@@ -20,7 +20,7 @@
 import { attributeAsNumber, attributeAsString } from "./coerce.ts";
 import { InvalidFlagError } from "./invalid.ts";
 import type { ConditionOperator, EvaluationContext, Predicate } from "./model.ts";
-import { compileRegex, RegexTranslationError } from "./regex.ts";
+import { compileRegex, type RegexMatcher, RegexTranslationError } from "./regex.ts";
 import { compareSemver, parseSemver } from "./semver.ts";
 
 type Reader = (context: EvaluationContext, targetingKey: string | undefined) => unknown;
@@ -108,7 +108,7 @@ export function compileCondition(raw: unknown, path: string): Predicate {
     case "NOT_MATCHES": {
       const pattern = singletonString(value);
       if (pattern === undefined) throw new InvalidFlagError(`${path}.value`, `${operator} expects a string`);
-      let regex: RegExp;
+      let regex: RegexMatcher;
       try {
         regex = compileRegex(pattern);
       } catch (e) {

@@ -108,13 +108,38 @@ function optionalTimestamp(value: unknown, path: string, absent: number): number
 
 const VARIATION_TYPES: readonly string[] = ["BOOLEAN", "INTEGER", "NUMERIC", "STRING", "JSON"];
 
+/** Freezes a JSON value and everything in it, iteratively: no nesting depth can overflow the stack. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+      Object.freeze(v);
+      for (const child of Object.values(v)) if (typeof child === "object" && child !== null) pending.push(child);
+    }
   }
   return value;
 }
+
+/** serde_json's recursion limit, which the native evaluator parses configurations with. */
+const JSON_NEST_LIMIT = 128;
+
+/** Nesting depth of a JSON value (a scalar is 0), measured iteratively. */
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth + 1 > max) max = depth + 1;
+    if (max > JSON_NEST_LIMIT) return max;
+    for (const child of Object.values(v)) if (typeof child === "object" && child !== null) pending.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/** INTEGER values are what the native evaluator reads as `i64`; JSON numbers past 2^53 arrive rounded, so ±2^63 bound the range. */
+const I64_BOUND = 2 ** 63;
 
 function variationValue(type: VariationType, value: unknown, path: string): FlagValue {
   switch (type) {
@@ -125,7 +150,7 @@ function variationValue(type: VariationType, value: unknown, path: string): Flag
       if (typeof value === "string") return value;
       break;
     case "INTEGER":
-      if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+      if (typeof value === "number" && Number.isInteger(value) && value >= -I64_BOUND && value <= I64_BOUND) return value;
       break;
     case "NUMERIC":
       if (typeof value === "number" && Number.isFinite(value)) return value;
@@ -137,10 +162,13 @@ function variationValue(type: VariationType, value: unknown, path: string): Flag
         const text = JSON.stringify(value);
         copy = text === undefined ? undefined : JSON.parse(text);
       } catch {
-        copy = undefined;
+        throw new InvalidFlagError(path, "JSON value cannot be copied (cyclic, BigInt, or nested too deeply for this runtime)");
       }
-      if (copy !== undefined) return deepFreeze(copy as FlagValue);
-      break;
+      if (copy === undefined) break;
+      if (jsonDepth(copy) > JSON_NEST_LIMIT) {
+        throw new InvalidFlagError(path, `JSON value nested deeper than ${JSON_NEST_LIMIT} levels (the native evaluator's limit)`);
+      }
+      return deepFreeze(copy as FlagValue);
     }
   }
   throw new InvalidFlagError(path, `value does not match variationType ${type}`);
@@ -280,7 +308,9 @@ function compileFlag(mapKey: string, raw: unknown): CompiledFlagEntry {
     return { kind: "flag", key, variationType: variationType as VariationType, allocations: compiled };
   } catch (e) {
     if (e instanceof InvalidFlagError) return { kind: "invalid", key: mapKey, message: e.message };
-    throw e;
+    // Anything else (a hostile object's getter, an engine limit) still spoils only this flag.
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { kind: "invalid", key: mapKey, message: `unexpected error while compiling: ${message.slice(0, 200)}` };
   }
 }
 
