@@ -4,7 +4,8 @@
  * @module
  */
 import { Hono } from "hono";
-import { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DRAIN_BYTES } from "./body.ts";
+import { type DecodeLimits, DEFAULT_DECODE_LIMITS } from "./decode/budget.ts";
 import { FaultRegistry } from "./faults.ts";
 import { handleAgentlessExposures, handleAgentlessFlagEvaluation, handleEvp } from "./handlers/evp.ts";
 import { agentState, infoBody, type InfoSettings } from "./handlers/info.ts";
@@ -13,6 +14,33 @@ import { DEFAULT_RATE_BY_SERVICE, handleTraces } from "./handlers/traces.ts";
 import { ConnectionDroppedError, ingest, type IngestContext, reject } from "./ingest.ts";
 import { type RecordedRequest, RequestStore } from "./store.ts";
 import { registerTestApi } from "./test-api.ts";
+import { describeValue, FlagpostError } from "../src/core/errors.ts";
+
+/**
+ * Default time a request body may take to arrive (70 s: above the longest delay fault, 60 s).
+ *
+ * @example
+ * ```ts
+ * createMockAgent({ requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS / 7 });
+ * ```
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 70_000;
+
+function positiveOption(value: number | undefined, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1 || value > 2_147_483_647) {
+    throw new FlagpostError("invalid_argument", `${field} must be an integer from 1 to 2147483647, got ${describeValue(value)}`, { field });
+  }
+  return value;
+}
+
+function decodeLimitsOf(partial: Partial<DecodeLimits> | undefined): DecodeLimits {
+  const limits = { ...DEFAULT_DECODE_LIMITS };
+  for (const key of Object.keys(DEFAULT_DECODE_LIMITS) as Array<keyof DecodeLimits>) {
+    limits[key] = positiveOption(partial?.[key], `decodeLimits.${key}`, DEFAULT_DECODE_LIMITS[key]);
+  }
+  return limits;
+}
 
 /**
  * Options of `createMockAgent`. Every field is optional.
@@ -29,8 +57,18 @@ export interface MockAgentOptions {
   maxBodyBytes?: number;
   /** Store bound in requests (default 10,000). */
   maxRequests?: number;
-  /** Store bound in bytes (default 256 MiB). */
+  /** Store bound in bytes: wire bodies, headers and decoded forms (estimated), default 128 MiB. */
   maxStoredBytes?: number;
+  /**
+   * The whole request body must arrive within this time (default 70,000 ms,
+   * above the longest delay fault); a slower client is answered 408 and its
+   * connection closed. `startMockAgent` also uses it as the listener's idle timeout.
+   */
+  requestTimeoutMs?: number;
+  /** Bytes of a refused (too large) body read and discarded so the client gets the answer (default 16 MiB; beyond, `Connection: close`). */
+  maxDrainBytes?: number;
+  /** What one payload may cost to decode and store (defaults: `DEFAULT_DECODE_LIMITS`). */
+  decodeLimits?: Partial<DecodeLimits>;
   /** When set, the agentless intake accepts only this `DD-API-KEY` (default: any non-empty key). */
   apiKey?: string;
   /** Agent version reported by `/info` (default `"7.70.0"`). */
@@ -104,7 +142,16 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
     maxRequestBytes: maxBodyBytes,
     clientDropP0s: options.clientDropP0s ?? true,
   };
-  const ctx: IngestContext = { store, faults, maxBodyBytes, onRequest: options.onRequest, now: options.now ?? Date.now };
+  const ctx: IngestContext = {
+    store,
+    faults,
+    maxBodyBytes,
+    requestTimeoutMs: positiveOption(options.requestTimeoutMs, "requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
+    maxDrainBytes: positiveOption(options.maxDrainBytes, "maxDrainBytes", DEFAULT_MAX_DRAIN_BYTES),
+    decodeLimits: decodeLimitsOf(options.decodeLimits),
+    onRequest: options.onRequest,
+    now: options.now ?? Date.now,
+  };
 
   const build = (apm: boolean, otlp: boolean): Hono => {
     const app = new Hono();

@@ -1,6 +1,9 @@
 /**
  * Fault injection: `POST /test/faults` registers a fault; the next `times`
- * requests whose path matches are answered with it.
+ * requests whose path matches are answered with it. At most
+ * {@link MAX_PENDING_FAULTS} faults are pending at once: registering more is
+ * refused (`FaultLimitError`, answered 429 by the test API) rather than
+ * growing without bound.
  *
  * @module
  */
@@ -52,6 +55,31 @@ export interface Fault {
 }
 
 const KNOWN = new Set(["path", "method", "status", "retryAfter", "delayMs", "times", "dropConnection"]);
+
+/**
+ * Faults pending at once, at most.
+ *
+ * @example
+ * ```ts
+ * MAX_PENDING_FAULTS; // 1000
+ * ```
+ */
+export const MAX_PENDING_FAULTS = 1_000;
+
+/**
+ * Thrown by `FaultRegistry.add` when {@link MAX_PENDING_FAULTS} faults are already pending.
+ *
+ * @example
+ * ```ts
+ * try { agent.faults.add({ path: "/info", status: 500 }); } catch (e) { if (e instanceof FaultLimitError) e.message; }
+ * ```
+ */
+export class FaultLimitError extends Error {
+  constructor(max: number) {
+    super(`${max} faults are already pending; clear some (DELETE /test/faults) before adding more`);
+    this.name = "FaultLimitError";
+  }
+}
 
 function bad(field: string, rule: string, value: unknown): never {
   throw new FlagpostError("invalid_argument", `fault.${field} ${rule}, got ${describeValue(value)}`, { field: `fault.${field}` });
@@ -127,9 +155,10 @@ export class FaultRegistry {
   #faults: Fault[] = [];
   #nextId = 1;
 
-  /** Registers a fault (validated with `parseFaultSpec`). */
+  /** Registers a fault (validated with `parseFaultSpec`); throws `FaultLimitError` when {@link MAX_PENDING_FAULTS} are pending. */
   add(spec: FaultSpec): Fault {
     const s = parseFaultSpec(spec);
+    if (this.#faults.length >= MAX_PENDING_FAULTS) throw new FaultLimitError(MAX_PENDING_FAULTS);
     const fault: Fault = {
       id: this.#nextId++,
       path: s.path,
@@ -143,6 +172,11 @@ export class FaultRegistry {
     };
     this.#faults.push(fault);
     return fault;
+  }
+
+  /** Number of pending faults. */
+  get size(): number {
+    return this.#faults.length;
   }
 
   /** Pending faults, in matching order. */

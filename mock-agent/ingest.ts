@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { delay } from "../src/core/delay.ts";
 import { type BodyResult, readBody } from "./body.ts";
+import type { DecodeLimits } from "./decode/budget.ts";
 import type { FaultRegistry } from "./faults.ts";
 import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./store.ts";
 
@@ -55,13 +57,16 @@ export interface Outcome {
   summary: string;
   error?: string;
   decoded?: DecodedBody;
+  /** Values the decode budget counted in the payload: the store accounts for the decoded form by it. */
+  decodedValues?: number;
 }
 
-/** What a handler gets: the request, its (already bounded) body, and helpers. */
+/** What a handler gets: the request, its (already bounded) body, and the decode budget. */
 export interface IngestInput {
   request: Request;
   url: URL;
   body: BodyResult;
+  limits: DecodeLimits;
 }
 
 /** Shared state of one mock agent. */
@@ -69,6 +74,12 @@ export interface IngestContext {
   store: RequestStore;
   faults: FaultRegistry;
   maxBodyBytes: number;
+  /** The whole request body must arrive within this time (408 and closed beyond). */
+  requestTimeoutMs: number;
+  /** Bytes of a refused body drained so the client gets the answer (see `readBody`). */
+  maxDrainBytes: number;
+  /** Bounds on what one payload may cost to decode. */
+  decodeLimits: DecodeLimits;
   onRequest: ((record: RecordedRequest) => void) | undefined;
   now: () => number;
 }
@@ -97,19 +108,6 @@ export function requestToken(request: Request, url: URL): string | null {
   return token === null || token === "" ? null : token;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Runs one intake request through the pipeline and returns the response.
  * Never rejects, except with `ConnectionDroppedError` for an injected drop.
@@ -124,11 +122,18 @@ export async function ingest(
   const url = new URL(request.url);
   const body = request.method === "GET" || request.method === "HEAD"
     ? ({ ok: true, raw: new Uint8Array(0), bytes: new Uint8Array(0) } as BodyResult)
-    : await readBody(request, ctx.maxBodyBytes);
+    : await readBody(request, ctx.maxBodyBytes, { timeoutMs: ctx.requestTimeoutMs, maxDrainBytes: ctx.maxDrainBytes });
+  const close = !body.ok && body.closeConnection === true;
+  if (!body.ok && body.reason === "timeout") {
+    // A client this slow is not answered by a handler, nor by a fault: 408, and the connection closes.
+    const outcome = reject(408, body.message);
+    record(ctx, request, url, time, kind, body, outcome, false);
+    return respond(outcome, true);
+  }
   const fault = ctx.faults.take(request.method, url.pathname);
   let outcome: Outcome;
   let faulted = false;
-  if (fault !== undefined && fault.delayMs > 0) await sleep(fault.delayMs, request.signal);
+  if (fault !== undefined && fault.delayMs > 0) await delay(fault.delayMs, request.signal);
   if (fault !== undefined && fault.dropConnection) {
     record(
       ctx,
@@ -153,15 +158,21 @@ export async function ingest(
     };
   } else {
     try {
-      outcome = await handle({ request, url, body });
+      outcome = await handle({ request, url, body, limits: ctx.decodeLimits });
     } catch (e) {
       // Handlers validate their input; reaching this is a mock agent bug, still never fatal.
       outcome = reject(500, `mock agent internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   record(ctx, request, url, time, kind, body, outcome, faulted || (fault !== undefined));
+  return respond(outcome, close);
+}
+
+/** The response for an outcome; `close` asks the server to close the connection after it (body not drained). */
+function respond(outcome: Outcome, close: boolean): Response {
   const headers = new Headers(outcome.headers);
   if (outcome.contentType !== undefined) headers.set("content-type", outcome.contentType);
+  if (close) headers.set("connection", "close");
   const payload = outcome.body ?? null;
   const noBody = outcome.status === 204 || outcome.status === 304 || (outcome.status >= 100 && outcome.status < 200);
   return new Response(noBody ? null : (payload as BodyInit | null), { status: outcome.status, headers });
@@ -192,7 +203,10 @@ function record(
     summary: outcome.summary,
   };
   if (outcome.error !== undefined) entry.error = outcome.error;
-  if (outcome.decoded !== undefined && outcome.status >= 200 && outcome.status < 300) entry.decoded = outcome.decoded;
+  if (outcome.decoded !== undefined && outcome.status >= 200 && outcome.status < 300) {
+    entry.decoded = outcome.decoded;
+    if (outcome.decodedValues !== undefined) entry.decodedValues = outcome.decodedValues;
+  }
   ctx.store.add(entry);
   if (ctx.onRequest !== undefined) {
     try {

@@ -13,7 +13,7 @@
  * @module
  */
 import { FlagpostError } from "../src/core/errors.ts";
-import { createMockAgent, type MockAgent, type MockAgentOptions } from "./app.ts";
+import { createMockAgent, DEFAULT_REQUEST_TIMEOUT_MS, type MockAgent, type MockAgentOptions } from "./app.ts";
 import { ConnectionDroppedError } from "./ingest.ts";
 
 /**
@@ -77,6 +77,9 @@ interface NodeSocketLike {
   destroy(): void;
 }
 interface NodeServerLike {
+  requestTimeout?: number;
+  headersTimeout?: number;
+  timeout?: number;
   listen(port: number, host: string): void;
   once(event: "listening" | "error", cb: (error?: Error) => void): void;
   address(): { port: number } | string | null;
@@ -103,11 +106,13 @@ function validPort(value: number, field: string): number {
   return value;
 }
 
-async function listenBun(bun: BunGlobal, host: string, port: number, fetch: Fetch): Promise<Listener> {
+function listenBun(bun: BunGlobal, host: string, port: number, fetch: Fetch, timeoutMs: number): Promise<Listener> {
   const server = bun.serve({
     hostname: host,
     port,
-    idleTimeout: 0, // delay faults may hold a request for up to 60 s
+    // Seconds (Bun caps it at 255) without a byte either way; like Node's timeouts, it frees a connection a silent client holds.
+    // The default (70 s) is above the longest delay fault (60 s), which holds a request silently.
+    idleTimeout: Math.max(1, Math.min(255, Math.ceil(timeoutMs / 1000))),
     async fetch(request) {
       try {
         return await fetch(request);
@@ -118,10 +123,10 @@ async function listenBun(bun: BunGlobal, host: string, port: number, fetch: Fetc
     },
     error: () => new Response(`mock agent internal error\n`, { status: 500 }),
   });
-  return { port: server.port, close: async () => void (await server.stop(true)) };
+  return Promise.resolve({ port: server.port, close: async () => void (await server.stop(true)) });
 }
 
-async function listenNode(host: string, port: number, fetch: Fetch): Promise<Listener> {
+async function listenNode(host: string, port: number, fetch: Fetch, timeoutMs: number): Promise<Listener> {
   // Loaded here only, so bundles for workers can stub or externalize the package.
   const { createAdaptorServer } = (await import("@hono/node-server")) as unknown as NodeServerModule;
   const server = createAdaptorServer({
@@ -138,6 +143,10 @@ async function listenNode(host: string, port: number, fetch: Fetch): Promise<Lis
       }
     },
   }) as NodeServerLike;
+  // The whole request, its headers, and any silence are bounded (Node defaults: 300 s, 60 s, none).
+  server.requestTimeout = timeoutMs;
+  server.headersTimeout = Math.min(60_000, timeoutMs);
+  server.timeout = timeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) => reject(e));
     server.once("listening", () => resolve());
@@ -174,16 +183,17 @@ export async function startMockAgent(options: StartMockAgentOptions = {}): Promi
   const port = validPort(options.port ?? 8126, "port");
   const otlpPort = validPort(options.otlpPort ?? 4318, "otlpPort");
   const agent = createMockAgent(options);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const g = globalThis as { Bun?: BunGlobal; Deno?: unknown; process?: { versions?: { node?: string } } };
   let kind: RunningMockAgent["server"];
   let listen: (port: number, fetch: Fetch) => Promise<Listener>;
   if (g.Bun !== undefined) {
     const bun = g.Bun;
     kind = "bun";
-    listen = (p, f) => listenBun(bun, host, p, f);
+    listen = (p, f) => listenBun(bun, host, p, f, timeoutMs);
   } else if (g.Deno !== undefined || g.process?.versions?.node !== undefined) {
     kind = "node-http";
-    listen = (p, f) => listenNode(host, p, f);
+    listen = (p, f) => listenNode(host, p, f, timeoutMs);
   } else {
     throw new FlagpostError("invalid_argument", "startMockAgent needs Deno, Bun or Node; in a worker use createMockAgent().app.fetch", {
       field: "runtime",

@@ -7,6 +7,12 @@
  * to the most recently started session (`/test/session/start`), if any.
  * Starting a session again forgets what it had recorded.
  *
+ * Everything is bounded: requests by count and by the bytes they keep (wire
+ * body, headers, and the decoded form estimated from the decode budget's
+ * value count), sessions by {@link MAX_SESSIONS} — a session is forgotten
+ * when its last request is evicted (unless it is the current one), and
+ * sessions without requests beyond the cap are forgotten oldest first.
+ *
  * @module
  */
 import { FlagpostError } from "../src/core/errors.ts";
@@ -71,7 +77,31 @@ export interface RecordedRequest {
   error?: string;
   /** Decoded body, for accepted (2xx) requests with a body the agent understands. */
   decoded?: DecodedBody;
+  /** Values the decode budget counted in the body (the store accounts for the decoded form by it). */
+  decodedValues?: number;
 }
+
+/**
+ * Sessions the store remembers at most; past it, sessions without requests are forgotten, oldest first.
+ *
+ * @example
+ * ```ts
+ * MAX_SESSIONS; // 1000
+ * ```
+ */
+export const MAX_SESSIONS = 1_000;
+
+/**
+ * Bytes accounted per decoded value (a JS object, array, number or string
+ * header), on top of the wire bytes: the decoded form of a payload costs
+ * about this much memory per value.
+ *
+ * @example
+ * ```ts
+ * BYTES_PER_DECODED_VALUE; // 96
+ * ```
+ */
+export const BYTES_PER_DECODED_VALUE = 96;
 
 /**
  * Options of `RequestStore`.
@@ -84,7 +114,7 @@ export interface RecordedRequest {
 export interface RequestStoreOptions {
   /** Maximum number of stored requests (default 10,000); the oldest are evicted and counted. */
   maxRequests?: number;
-  /** Maximum total stored body + header bytes (default 256 MiB); the oldest are evicted and counted. */
+  /** Maximum bytes kept: wire bodies, headers and decoded forms (estimated), default 128 MiB; the oldest are evicted and counted. */
   maxBytes?: number;
 }
 
@@ -115,9 +145,11 @@ export interface StoreStats {
   faulted: number;
 }
 
+/** Bytes a record keeps: wire body, request line and headers, summary, and its decoded form (estimated). */
 function sizeOf(r: RecordedRequest): number {
-  let n = r.body.length + r.path.length + r.query.length + 64;
+  let n = r.body.length + r.path.length + r.query.length + r.summary.length + (r.error?.length ?? 0) + 128;
   for (const [k, v] of Object.entries(r.headers)) n += k.length + v.length;
+  if (r.decoded !== undefined) n += (r.decodedValues ?? 0) * BYTES_PER_DECODED_VALUE;
   return n;
 }
 
@@ -136,6 +168,8 @@ export class RequestStore {
   readonly maxRequests: number;
   readonly maxBytes: number;
   #items: RecordedRequest[] = [];
+  /** `sizeOf` of each item, same indexes as `#items`. */
+  #sizes: number[] = [];
   #head = 0;
   #bytes = 0;
   #nextId = 1;
@@ -144,12 +178,13 @@ export class RequestStore {
   #faulted = 0;
   #byKind: Record<string, number> = {};
   #byStatus: Record<string, number> = {};
-  #sessions = new Set<string>();
+  /** Known sessions → number of stored requests in each, in the order they were first seen. */
+  #sessions = new Map<string, number>();
   #current: string | null = null;
 
   constructor(options: RequestStoreOptions = {}) {
     this.maxRequests = positiveInt(options.maxRequests ?? 10_000, "maxRequests");
-    this.maxBytes = positiveInt(options.maxBytes ?? 256 * 1024 * 1024, "maxBytes");
+    this.maxBytes = positiveInt(options.maxBytes ?? 128 * 1024 * 1024, "maxBytes");
   }
 
   /** The session a request with `explicit` token (or none) belongs to. */
@@ -168,20 +203,48 @@ export class RequestStore {
     this.#byKind[record.kind] = (this.#byKind[record.kind] ?? 0) + 1;
     this.#byStatus[record.status] = (this.#byStatus[record.status] ?? 0) + 1;
     if (record.fault) this.#faulted++;
-    if (record.sessionToken !== null) this.#sessions.add(record.sessionToken);
+    if (record.sessionToken !== null) {
+      this.#sessions.set(record.sessionToken, (this.#sessions.get(record.sessionToken) ?? 0) + 1);
+      this.#boundSessions();
+    }
+    const size = sizeOf(record);
     this.#items.push(record);
-    this.#bytes += sizeOf(record);
+    this.#sizes.push(size);
+    this.#bytes += size;
     while (this.size > this.maxRequests || (this.#bytes > this.maxBytes && this.size > 1)) {
       const old = this.#items[this.#head]!;
+      this.#bytes -= this.#sizes[this.#head]!;
       this.#items[this.#head] = undefined as unknown as RecordedRequest;
       this.#head++;
-      this.#bytes -= sizeOf(old);
       this.#evicted++;
+      if (old.sessionToken !== null) this.#forgetRequestOf(old.sessionToken);
     }
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  /** One request of `token` left the store; a session with none left (and not current) is forgotten. */
+  #forgetRequestOf(token: string): void {
+    const n = (this.#sessions.get(token) ?? 1) - 1;
+    if (n <= 0 && token !== this.#current) this.#sessions.delete(token);
+    else this.#sessions.set(token, Math.max(0, n));
+  }
+
+  /** Beyond MAX_SESSIONS, forgets sessions without stored requests, oldest first (never the current one). */
+  #boundSessions(): void {
+    if (this.#sessions.size <= MAX_SESSIONS) return;
+    for (const [token, n] of this.#sessions) {
+      if (this.#sessions.size <= MAX_SESSIONS) break;
+      if (n === 0 && token !== this.#current) this.#sessions.delete(token);
+    }
+  }
+
+  /** Number of sessions the store remembers (at most about {@link MAX_SESSIONS}, plus those holding stored requests). */
+  get sessionCount(): number {
+    return this.#sessions.size;
   }
 
   /** Number of stored requests. */
@@ -195,6 +258,21 @@ export class RequestStore {
     return token === undefined || token === null ? all : all.filter((r) => r.sessionToken === token);
   }
 
+  /** The stored request with this id, if it is still stored. */
+  get(id: number): RecordedRequest | undefined {
+    // Ids increase with position: binary search over the live window.
+    let lo = this.#head;
+    let hi = this.#items.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.#items[mid]!;
+      if (r.id === id) return r;
+      if (r.id < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
   /** True when `token` was started or named by a request. */
   hasSession(token: string): boolean {
     return this.#sessions.has(token);
@@ -203,14 +281,17 @@ export class RequestStore {
   /** Starts (or restarts, forgetting its requests) a session; token-less requests join it from now on. */
   startSession(token: string): void {
     this.#remove((r) => r.sessionToken === token);
-    this.#sessions.add(token);
     this.#current = token;
+    this.#sessions.delete(token); // re-inserted as the newest
+    this.#sessions.set(token, 0);
+    this.#boundSessions();
   }
 
   /** Forgets one session's requests, or everything (requests and sessions) without a token. */
   clear(token?: string | null): void {
     if (token === undefined || token === null) {
       this.#items = [];
+      this.#sizes = [];
       this.#head = 0;
       this.#bytes = 0;
       this.#sessions.clear();
@@ -236,10 +317,24 @@ export class RequestStore {
   }
 
   #remove(drop: (r: RecordedRequest) => boolean): void {
-    const kept = this.#items.slice(this.#head).filter((r) => !drop(r));
-    this.#items = kept;
+    const items: RecordedRequest[] = [];
+    const sizes: number[] = [];
+    let bytes = 0;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const r = this.#items[i]!;
+      if (drop(r)) {
+        // Cleared on purpose: the session stays known (with fewer requests), unlike an eviction.
+        if (r.sessionToken !== null) this.#sessions.set(r.sessionToken, Math.max(0, (this.#sessions.get(r.sessionToken) ?? 1) - 1));
+        continue;
+      }
+      items.push(r);
+      sizes.push(this.#sizes[i]!);
+      bytes += this.#sizes[i]!;
+    }
+    this.#items = items;
+    this.#sizes = sizes;
     this.#head = 0;
-    this.#bytes = kept.reduce((n, r) => n + sizeOf(r), 0);
+    this.#bytes = bytes;
   }
 }
 

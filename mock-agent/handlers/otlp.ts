@@ -10,6 +10,8 @@ import {
   type OtlpMetricsJson,
   summarizeMetrics,
 } from "../decode/otlp-metrics.ts";
+import { overBudget, scanJson, scanProtobuf } from "../decode/budget.ts";
+import { otlpMessage } from "../decode/otlp-schema.ts";
 import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /** Handles one OTLP metrics export. */
@@ -22,6 +24,12 @@ export function handleOtlpMetrics(input: IngestInput): Outcome {
     return reject(415, `Content-Type ${JSON.stringify(type)} not supported on /v1/metrics (application/x-protobuf or application/json)`);
   }
   if (!body.ok) return reject(body.reason === "too_large" ? 413 : body.reason === "unsupported_encoding" ? 415 : 400, body.message);
+  // The decode budget, checked on the raw bytes before anything is decoded.
+  const scan = protobuf
+    ? scanProtobuf(body.bytes, otlpMessage("ExportMetricsServiceRequest"), input.limits)
+    : scanJson(body.bytes, input.limits);
+  const refused = overBudget(scan, input.limits, protobuf ? "protobuf field" : "JSON");
+  if (refused !== undefined) return reject(scan.over === "values" ? 413 : 400, refused);
   let decoded: OtlpMetricsJson;
   try {
     if (protobuf) decoded = decodeOtlpMetricsProtobuf(body.bytes);
@@ -45,5 +53,6 @@ export function handleOtlpMetrics(input: IngestInput): Outcome {
     contentType: protobuf ? "application/x-protobuf" : "application/json",
     summary: summarizeMetrics(decoded),
     decoded: { kind: "metrics", format: protobuf ? "protobuf" : "json", request: decoded },
+    decodedValues: scan.values,
   };
 }

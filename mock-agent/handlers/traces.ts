@@ -4,6 +4,7 @@
  * @module
  */
 import { countSpans, type DecodedTraces, decodeTracesV04, decodeTracesV05, TraceDecodeError, tracesV04 } from "../decode/msgpack-traces.ts";
+import { overBudget, type PayloadScan, scanJson, scanMsgpack } from "../decode/budget.ts";
 import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts";
 
 /**
@@ -37,6 +38,10 @@ export function handleTraces(input: IngestInput, version: "v0.4" | "v0.5", rateB
       })`,
     );
   }
+  // The decode budget, checked on the raw bytes before anything is decoded.
+  const scan: PayloadScan = json ? scanJson(body.bytes, input.limits) : scanMsgpack(body.bytes, input.limits);
+  const refused = overBudget(scan, input.limits, json ? "JSON" : "msgpack");
+  if (refused !== undefined) return reject(scan.over === "values" ? 413 : 400, refused);
   let traces: DecodedTraces;
   try {
     if (json) {
@@ -67,11 +72,27 @@ export function handleTraces(input: IngestInput, version: "v0.4" | "v0.5", rateB
     );
   }
   const spans = countSpans(traces);
+  // Spans beyond the budget are counted in the summary, not stored.
+  const kept = spans > input.limits.maxSpans ? keepSpans(traces, input.limits.maxSpans) : traces;
+  const dropped = spans > input.limits.maxSpans ? `, ${spans - input.limits.maxSpans} spans past the mock agent's budget not stored` : "";
   return {
     status: 200,
     body: JSON.stringify({ rate_by_service: rateByService }),
     contentType: "application/json",
-    summary: `${traces.length} trace${traces.length === 1 ? "" : "s"} / ${spans} span${spans === 1 ? "" : "s"}`,
-    decoded: { kind: "traces", version, traces },
+    summary: `${traces.length} trace${traces.length === 1 ? "" : "s"} / ${spans} span${spans === 1 ? "" : "s"}${dropped}`,
+    decoded: { kind: "traces", version, traces: kept },
+    decodedValues: scan.values,
   };
+}
+
+/** The first `max` spans, chunk by chunk (chunks past the budget are dropped). */
+function keepSpans(traces: DecodedTraces, max: number): DecodedTraces {
+  const out: DecodedTraces = [];
+  let left = max;
+  for (const chunk of traces) {
+    if (left <= 0) break;
+    out.push(chunk.length <= left ? chunk : chunk.slice(0, left));
+    left -= chunk.length;
+  }
+  return out;
 }
