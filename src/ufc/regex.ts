@@ -40,7 +40,7 @@ export const REGEX_SIZE_LIMIT = 100_000;
  *
  * @example
  * ```ts
- * import { translateRegex } from "flagpost/ufc";
+ * // (fragment) internal to flagpost/ufc: parseConfiguration compiles MATCHES patterns with it
  * const { source, flags } = translateRegex("(?i)^abc$");
  * console.log(new RegExp(source, flags).test("ABC")); // true
  * ```
@@ -56,7 +56,7 @@ export interface TranslatedRegex {
  *
  * @example
  * ```ts
- * import { compileRegex, type RegexMatcher } from "flagpost/ufc";
+ * // (fragment) internal to flagpost/ufc
  * const matcher: RegexMatcher = compileRegex("^(a+)+$");
  * console.log(matcher.test("a".repeat(30) + "!")); // false, at once
  * ```
@@ -83,7 +83,7 @@ function parse(pattern: string) {
  *
  * @example
  * ```ts
- * import { translateRegex } from "flagpost/ufc";
+ * // (fragment) internal to flagpost/ufc
  * const { source, flags } = translateRegex("^[[:alnum:]]+$");
  * console.log(new RegExp(source, flags).test("abc123")); // true
  * ```
@@ -103,7 +103,7 @@ export function translateRegex(pattern: string): TranslatedRegex {
  *
  * @example
  * ```ts
- * import { compileRegex } from "flagpost/ufc";
+ * // (fragment) internal to flagpost/ufc: parseConfiguration compiles MATCHES patterns with it
  * console.log(compileRegex("(?u)\\bmañana\\b").test("llega mañana temprano")); // true
  * console.log(compileRegex("a(?i)b").test("aB")); // true
  * try {

@@ -15,7 +15,7 @@ import { describeValue, FlagpostError } from "../core/errors.ts";
  *
  * @example
  * ```ts
- * import { compileRegex, RegexTranslationError } from "flagpost/ufc";
+ * // (fragment) internal to flagpost/ufc; in a configuration the message becomes the flag's PARSE_ERROR
  * try {
  *   compileRegex("(a)\\1");
  * } catch (e) {
