@@ -37,25 +37,6 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
   return pos;
 }
 
-/**
- * UTF-8 length of `s`, counting a lone surrogate as U+FFFD (3 bytes), as
- * `TextEncoder` does.
- */
-export function utf8Length(s: string): number {
-  const n = s.length;
-  let size = n;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) size += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      size += 2; // a pair: 4 bytes for 2 code units
-      i++;
-    } else size += 2;
-  }
-  return size;
-}
-
 /** Writes `s` as UTF-8 at `pos` (lone surrogates become U+FFFD); returns the next offset. */
 export function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
   const n = s.length;

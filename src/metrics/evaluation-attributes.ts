@@ -27,7 +27,10 @@ export const EVALUATION_ATTRIBUTE = Object.freeze(
   } as const,
 );
 
-const NO_ALLOCATION_REASONS = new Set(["error", "default", "disabled"]);
+/** Reasons under which no allocation served the value, so no allocation key is sent. */
+function servedByAllocation(reason: string): boolean {
+  return reason !== "error" && reason !== "default" && reason !== "disabled";
+}
 
 /** A record's normalized attribute values (`errorType`/`allocationKey` absent when not sent). */
 export interface EvaluationSeriesValues {
@@ -65,9 +68,7 @@ export function evaluationSeriesValues(record: EvaluationRecord): EvaluationSeri
   const rawError: unknown = record.errorCode;
   const errorType = typeof rawError === "string" && rawError !== "" ? rawError.toLowerCase() : undefined;
   const rawAllocation: unknown = record.allocationKey;
-  const allocationKey = typeof rawAllocation === "string" && rawAllocation !== "" && !NO_ALLOCATION_REASONS.has(reason)
-    ? rawAllocation
-    : undefined;
+  const allocationKey = typeof rawAllocation === "string" && rawAllocation !== "" && servedByAllocation(reason) ? rawAllocation : undefined;
   return { flagKey, variant, reason, errorType, allocationKey };
 }
 

@@ -13,7 +13,8 @@
  * @module
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
-import { fieldSize, utf8Length, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString } from "./_protobuf-writer.ts";
+import { utf8ByteLength } from "../core/text.ts";
+import { fieldSize, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString } from "./_protobuf-writer.ts";
 import {
   AGGREGATION_TEMPORALITY_DELTA,
   EVALUATION_METRIC_DESCRIPTION,
@@ -162,7 +163,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     if (entry === undefined) {
       entry = manyKeys.get(key);
       if (entry === undefined) {
-        const keyLength = utf8Length(key);
+        const keyLength = utf8ByteLength(key);
         const prefix = new Uint8Array(fieldSize(keyLength));
         writeString(prefix, 0, TAG_KV_KEY, key, keyLength);
         entry = { prefix, byValue: new Map() };
@@ -174,7 +175,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     }
     let field = entry.byValue.get(value);
     if (field === undefined) {
-      const valueLength = utf8Length(value);
+      const valueLength = utf8ByteLength(value);
       const payload = entry.prefix.length + fieldSize(fieldSize(valueLength));
       field = { keyPrefix: entry.prefix, value, valueLength, payload, size: fieldSize(payload), at: -1 };
       entry.byValue.set(value, field);
@@ -182,7 +183,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     return field;
   };
   let resourceSize = 0;
-  for (const kv of resAttrs) resourceSize += fieldSize(keyValueSize(utf8Length(kv[0]), utf8Length(kv[1])));
+  for (const kv of resAttrs) resourceSize += fieldSize(keyValueSize(utf8ByteLength(kv[0]), utf8ByteLength(kv[1])));
   const n = points.length;
   let attributeCount = 0;
   for (let i = 0; i < n; i++) {
@@ -218,10 +219,10 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     pointsSize += fieldSize(size);
   }
 
-  const scopeNameLength = utf8Length(EVALUATION_METRIC_SCOPE);
-  const nameLength = utf8Length(EVALUATION_METRIC_NAME);
-  const descriptionLength = utf8Length(EVALUATION_METRIC_DESCRIPTION);
-  const unitLength = utf8Length(EVALUATION_METRIC_UNIT);
+  const scopeNameLength = utf8ByteLength(EVALUATION_METRIC_SCOPE);
+  const nameLength = utf8ByteLength(EVALUATION_METRIC_NAME);
+  const descriptionLength = utf8ByteLength(EVALUATION_METRIC_DESCRIPTION);
+  const unitLength = utf8ByteLength(EVALUATION_METRIC_UNIT);
   const sumSize = pointsSize + 2 + 2; // + temporality + is_monotonic
   const metricSize = fieldSize(nameLength) + fieldSize(descriptionLength) + fieldSize(unitLength) + fieldSize(sumSize);
   const scopeSize = fieldSize(scopeNameLength);
@@ -235,7 +236,7 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
   if (resAttrs.length > 0) {
     pos = writeHeader(buf, pos, TAG_RM_RESOURCE, resourceSize);
     for (const [key, value] of resAttrs) {
-      pos = writeKeyValue(buf, pos, TAG_RESOURCE_ATTRIBUTES, key, value, utf8Length(key), utf8Length(value));
+      pos = writeKeyValue(buf, pos, TAG_RESOURCE_ATTRIBUTES, key, value, utf8ByteLength(key), utf8ByteLength(value));
     }
   }
   pos = writeHeader(buf, pos, TAG_RM_SCOPE_METRICS, scopeMetricsSize);

@@ -80,7 +80,7 @@ describe("encodeOtlpMetrics", () => {
     expect(vector.length - ours.length).toBe(2);
     // And the bytes are canonical: @bufbuild/protobuf re-serializes our message to exactly our bytes.
     const desc = otlpMessage("ExportMetricsServiceRequest");
-    expect(toBinary(desc, fromBinary(desc, ours))).toEqual(ours);
+    expect([...toBinary(desc, fromBinary(desc, ours))]).toEqual([...ours]);
   });
 
   test("counts above 2^53 (bigint) and at the sfixed64 maximum round-trip exactly", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { utf8Length, varintSize, writeUtf8, writeVarint } from "../../src/metrics/_protobuf-writer.ts";
+import { varintSize, writeUtf8, writeVarint } from "../../src/metrics/_protobuf-writer.ts";
+import { utf8ByteLength } from "../../src/core/text.ts";
 import { encodeUleb128 } from "../../src/core/varint.ts";
 
 describe("protobuf writer primitives", () => {
@@ -30,7 +31,7 @@ describe("protobuf writer primitives", () => {
     }
   });
 
-  test("utf8Length and writeUtf8 match TextEncoder, lone surrogates included", () => {
+  test("utf8ByteLength (core) and writeUtf8 agree with TextEncoder, lone surrogates included", () => {
     const samples = [
       "",
       "ascii",
@@ -51,7 +52,7 @@ describe("protobuf writer primitives", () => {
     samples.push(mixed);
     for (const s of samples) {
       const expected = new TextEncoder().encode(s);
-      expect(utf8Length(s)).toBe(expected.length);
+      expect(utf8ByteLength(s)).toBe(expected.length);
       const buf = new Uint8Array(expected.length);
       expect(writeUtf8(buf, 0, s)).toBe(expected.length);
       expect(buf).toEqual(expected);
