@@ -114,6 +114,23 @@ function visit(v: unknown, depth: number, walk: Walk): string | undefined {
  * propagates: callers turn it into an `invalid` record, never a crash.
  */
 export function findJsonValueProblem(value: unknown, root: string): JsonValueProblem | undefined {
+  // Fast path, allocation-free: a plain object whose values are all well-formed primitives (most contexts).
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && isPlainObject(value)) {
+    let flat = true;
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      const t = typeof child;
+      if (
+        !isWellFormedString(key) ||
+        !(child === undefined || child === null || t === "boolean" || (t === "number" && Number.isFinite(child)) ||
+          (t === "string" && isWellFormedString(child as string)))
+      ) {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return undefined;
+  }
   const walk: Walk = { ancestors: [], trail: [] };
   const code = visit(value, 0, walk);
   if (code === undefined) return undefined;

@@ -1,7 +1,8 @@
 /**
  * The exposure dedupe cache: an LRU (npm `lru-cache`) from (service, env,
  * version, flag, subject) to the last (allocation, variant, serial id)
- * logged for it.
+ * logged for it. The value is compared field by field (no value string is
+ * built on the hot path).
  *
  * An exposure is suppressed only when the value is *equal* to the last one
  * logged, so A→B→A logs three times, and a serial id that appears, changes
@@ -18,8 +19,12 @@
 import { LRUCache } from "lru-cache";
 import { FlagpostError } from "../core/errors.ts";
 
+/** The last (allocation, variant, serial id) logged for a key, and the token of the write. */
 interface Entry {
-  readonly value: string;
+  readonly allocation: string;
+  readonly variant: string;
+  /** `undefined` when the split had none (so none ≠ 0). */
+  readonly serialId: number | undefined;
   readonly token: number;
 }
 
@@ -51,20 +56,8 @@ export function exposureKeyPrefix(service: string | undefined, env: string | und
  * ```
  */
 export function exposureKey(prefix: string, flagKey: string, subjectId: string): string {
-  return prefix + part(flagKey) + part(subjectId);
-}
-
-/**
- * The dedupe value of an exposure: allocation, variant and serial id (`-` when none, so none ≠ 0).
- *
- * @example
- * ```ts
- * // (fragment) internal helper of the exposures writer
- * exposureValue("beta", "on", 0) !== exposureValue("beta", "on", undefined); // true
- * ```
- */
-export function exposureValue(allocationKey: string, variantKey: string, serialId: number | undefined): string {
-  return part(allocationKey) + part(variantKey) + (serialId === undefined ? "-" : String(serialId));
+  // The subject id comes last, so it needs no length of its own to stay unambiguous.
+  return prefix + part(flagKey) + subjectId;
 }
 
 /**
@@ -104,16 +97,21 @@ export class ExposureCache {
     return this.#lru?.size ?? 0;
   }
 
-  /** True when `key` was last logged with exactly `value` (and marks it recently used). */
-  isDuplicate(key: string, value: string): boolean {
-    return this.#lru !== undefined && this.#lru.get(key)?.value === value;
+  /**
+   * True when `key` was last logged with exactly this allocation, variant and
+   * serial id (`undefined` ≠ `0`); marks the entry recently used.
+   */
+  isDuplicate(key: string, allocation: string, variant: string, serialId: number | undefined): boolean {
+    if (this.#lru === undefined) return false;
+    const e = this.#lru.get(key);
+    return e !== undefined && e.allocation === allocation && e.variant === variant && e.serialId === serialId;
   }
 
-  /** Records `value` as the last logged for `key`; returns the entry's token (0 when disabled). */
-  remember(key: string, value: string): number {
+  /** Records (allocation, variant, serial id) as the last logged for `key`; returns the entry's token (0 when disabled). */
+  remember(key: string, allocation: string, variant: string, serialId: number | undefined): number {
     if (this.#lru === undefined) return 0;
     const token = this.#nextToken++;
-    this.#lru.set(key, { value, token });
+    this.#lru.set(key, { allocation, variant, serialId, token });
     return token;
   }
 

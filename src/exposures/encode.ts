@@ -106,33 +106,41 @@ function bad(field: string, rule: string): never {
   throw new FlagpostError("invalid_argument", `${field}: ${rule}`, { field });
 }
 
-function checkKey(value: unknown, field: string): void {
-  if (typeof value !== "string" || value === "" || !isWellFormedString(value)) bad(field, "must be a non-empty, well-formed string");
+const KEY_RULE = "must be a non-empty, well-formed string";
+
+function isKey(value: unknown): boolean {
+  return typeof value === "string" && value !== "" && isWellFormedString(value);
 }
 
-function checkEvent(event: ExposureEvent, at: string): void {
-  if (typeof event !== "object" || event === null) bad(at, "must be an exposure event object");
-  if (!Number.isSafeInteger(event.timestamp) || event.timestamp < 0) bad(`${at}.timestamp`, "must be an integer of epoch milliseconds");
-  checkKey(event.allocation?.key, `${at}.allocation.key`);
-  checkKey(event.flag?.key, `${at}.flag.key`);
-  checkKey(event.variant?.key, `${at}.variant.key`);
+/**
+ * The first rule `event` breaks, as [field under the event, rule], or
+ * `undefined`. Field names are only built for a failure (this runs per
+ * event on the encoding path).
+ */
+function eventProblem(event: ExposureEvent): [string, string] | undefined {
+  if (typeof event !== "object" || event === null) return ["", "must be an exposure event object"];
+  if (!Number.isSafeInteger(event.timestamp) || event.timestamp < 0) return [".timestamp", "must be an integer of epoch milliseconds"];
+  if (!isKey(event.allocation?.key)) return [".allocation.key", KEY_RULE];
+  if (!isKey(event.flag?.key)) return [".flag.key", KEY_RULE];
+  if (!isKey(event.variant?.key)) return [".variant.key", KEY_RULE];
   const subject = event.subject;
-  if (typeof subject !== "object" || subject === null) bad(`${at}.subject`, "must be an object");
+  if (typeof subject !== "object" || subject === null) return [".subject", "must be an object"];
   if (typeof subject.id !== "string" || !isWellFormedString(subject.id)) {
-    bad(`${at}.subject.id`, "must be a well-formed string (may be empty)");
+    return [".subject.id", "must be a well-formed string (may be empty)"];
   }
   const serial = event.serial_id;
   if (serial !== undefined && (!Number.isInteger(serial) || serial < -2147483648 || serial > 2147483647)) {
-    bad(`${at}.serial_id`, "must be a 32-bit integer, or absent");
+    return [".serial_id", "must be a 32-bit integer, or absent"];
   }
   const attributes = subject.attributes;
   if (attributes !== undefined) {
     if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
-      bad(`${at}.subject.attributes`, "must be a plain object");
+      return [".subject.attributes", "must be a plain object"];
     }
-    const problem = findJsonValueProblem(attributes, `${at}.subject.attributes`);
-    if (problem !== undefined) bad(problem.path, `is not a plain JSON value (${problem.code})`);
+    const problem = findJsonValueProblem(attributes, ".subject.attributes");
+    if (problem !== undefined) return [problem.path, `is not a plain JSON value (${problem.code})`];
   }
+  return undefined;
 }
 
 /**
@@ -168,9 +176,10 @@ export function encodeExposurePayload(context: ExposureContext, events: readonly
   const ordered: ExposureEvent[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
-    checkEvent(event, `events[${i}]`);
+    const problem = eventProblem(event);
+    if (problem !== undefined) bad(`events[${i}]${problem[0]}`, problem[1]);
     ordered[i] = wireOrdered(event);
   }
-  // Validated above: plain JSON values only, so JSON.stringify neither throws nor coerces.
+  // Validated above (plain JSON values only), so JSON.stringify neither throws nor coerces.
   return new TextEncoder().encode(`${exposuresPrefix(encodeExposureContext(context))}${JSON.stringify(ordered)}}`);
 }

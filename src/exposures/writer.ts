@@ -27,7 +27,7 @@ import { StatsRegistry } from "../core/stats.ts";
 import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
-import { ExposureCache, exposureKey, exposureKeyPrefix, exposureValue } from "./cache.ts";
+import { ExposureCache, exposureKey, exposureKeyPrefix } from "./cache.ts";
 import { encodeExposureContext, exposuresPrefix, utf8Length } from "./encode.ts";
 import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
 
@@ -222,7 +222,8 @@ export class ExposureWriter {
     this.#deadlineMs = config.flushDeadlineMs;
     this.#maxQueued = config.limits.maxQueuedExposures;
     this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;
-    this.#keyPrefix = exposureKeyPrefix(config.service, config.env, config.version);
+    // A private cache only ever sees this context: its keys need no context prefix (shorter keys hash faster).
+    this.#keyPrefix = options.cache === undefined ? "" : exposureKeyPrefix(config.service, config.env, config.version);
     this.#prefix = exposuresPrefix(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
     this.#envelopeBytes = utf8Length(this.#prefix) + 3;
     this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
@@ -278,14 +279,16 @@ export class ExposureWriter {
     if (rejection !== undefined) return rejection;
     // The checked fields make the dedupe key and value; a duplicate is not walked further (it is not sent).
     const key = exposureKey(this.#keyPrefix, record.flagKey, record.targetingKey ?? "");
-    const value = exposureValue(record.allocationKey!, record.variant!, record.serialId ?? undefined);
-    if (this.#cache.isDuplicate(key, value)) return DUPLICATE;
+    const allocation = record.allocationKey!;
+    const variant = record.variant!;
+    const serialId = record.serialId ?? undefined;
+    if (this.#cache.isDuplicate(key, allocation, variant, serialId)) return DUPLICATE;
     const attributes = record.attributes;
     const bad = checkExposureAttributes(attributes);
     if (bad !== undefined) return bad;
     if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
     const event = exposureEvent(record);
-    const token = this.#cache.remember(key, value);
+    const token = this.#cache.remember(key, allocation, variant, serialId);
     this.#queue.push({ event, key, token });
     return QUEUED;
   }
