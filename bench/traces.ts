@@ -4,8 +4,7 @@
  * `AgentEncoder` and `@msgpack/msgpack`'s `Encoder`, on the same spans, in
  * one run: 100 traces × 10 spans, each with 8 meta tags (one non-ASCII
  * value) and 3 metrics, from a seeded generator. Warm-up first, then
- * interleaved rounds (the order rotates each round); the median round is
- * reported. Only encoding is timed (spans are built beforehand, in each
+ * interleaved rounds (bench/_measure.ts); the median round is reported. Only encoding is timed (spans are built beforehand, in each
  * library's own span format); a last row times flagpost's build + encode.
  *
  * usage: bun bench/traces.ts [--rounds 15] [--iterations 40]
@@ -17,6 +16,7 @@ import { Encoder } from "@msgpack/msgpack";
 import { encodeTraces } from "../src/traces/encode.ts";
 import { SpanBuilder } from "../src/traces/span-builder.ts";
 import { TraceChunks } from "../src/traces/trace-chunks.ts";
+import { type Contestant, formatNs, measure, printTable } from "./_measure.ts";
 import { seededRandom } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -46,10 +46,24 @@ interface PlainSpan {
 }
 
 const random = seededRandom(7);
-const u64 = () => (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32)) || 1n;
+const u64 = () =>
+  (BigInt(Math.floor(random() * 2 ** 32)) << 32n) |
+    BigInt(Math.floor(random() * 2 ** 32)) || 1n;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-const RESOURCES = ["GET /cart", "POST /checkout", "GET /products/:id", "GET /", "SELECT * FROM orders WHERE id = ?"];
-const NAMES = ["web.request", "express.middleware", "pg.query", "http.request", "flag.evaluate"];
+const RESOURCES = [
+  "GET /cart",
+  "POST /checkout",
+  "GET /products/:id",
+  "GET /",
+  "SELECT * FROM orders WHERE id = ?",
+];
+const NAMES = [
+  "web.request",
+  "express.middleware",
+  "pg.query",
+  "http.request",
+  "flag.evaluate",
+];
 const USERS = ["Zoë Ångström", "日本語ユーザー", "Łukasz 🚀", "Ñandú"];
 
 function generate(): PlainSpan[][] {
@@ -80,7 +94,9 @@ function generate(): PlainSpan[][] {
           "http.status_code": pick(["200", "201", "404", "500"]),
           "runtime-id": "2f6c5a9e-4d1b-4c3e-9a8f-0b1c2d3e4f50",
           "ffe_flags_enc": pick(["ZAgUAg==", "AQI=", "ZAE="]),
-          "usr.name": s === 0 ? pick(USERS) : `user-${Math.floor(random() * 1000)}`,
+          "usr.name": s === 0
+            ? pick(USERS)
+            : `user-${Math.floor(random() * 1000)}`,
         },
         metrics: {
           "_sampling_priority_v1": 1,
@@ -125,12 +141,27 @@ function buildChunks(): TraceChunks {
 const chunks = buildChunks();
 
 // dd-trace: its internal span format (what its span_format.js hands the encoder): Identifier ids, number times.
-const require = createRequire(join(import.meta.dir, "node_modules", "dd-trace", "package.json"));
-const ddSrc = join(import.meta.dir, "node_modules", "dd-trace", "packages", "dd-trace", "src");
+const require = createRequire(
+  join(import.meta.dir, "node_modules", "dd-trace", "package.json"),
+);
+const ddSrc = join(
+  import.meta.dir,
+  "node_modules",
+  "dd-trace",
+  "packages",
+  "dd-trace",
+  "src",
+);
 const { AgentEncoder } = require(join(ddSrc, "encode", "0.4.js")) as {
-  AgentEncoder: new (writer: { flush(): void }, limit?: number) => { encode(trace: unknown[]): void; makePayload(): Uint8Array };
+  AgentEncoder: new (
+    writer: { flush(): void },
+    limit?: number,
+  ) => { encode(trace: unknown[]): void; makePayload(): Uint8Array };
 };
-const ddId = require(join(ddSrc, "id.js")) as (value: string, radix?: number) => unknown;
+const ddId = require(join(ddSrc, "id.js")) as (
+  value: string,
+  radix?: number,
+) => unknown;
 const hex = (v: bigint) => v.toString(16).padStart(16, "0");
 function ddTraces(): unknown[][] {
   return plain.map((trace) =>
@@ -150,7 +181,7 @@ function ddTraces(): unknown[][] {
     }))
   );
 }
-const dd = ddTraces();
+const ddInput = ddTraces();
 const ddEncoder = new AgentEncoder({ flush() {} }, 64 * 1024 * 1024);
 
 // @msgpack/msgpack: the v0.4 span maps as plain objects, 64-bit ids as bigint.
@@ -172,62 +203,69 @@ const msgpackSpans = plain.map((trace) =>
 );
 const msgpackEncoder = new Encoder({ useBigInt64: true });
 
-interface Contender {
-  name: string;
-  run(): Uint8Array;
-}
-const contenders: Contender[] = [
-  { name: "flagpost v0.4", run: () => encodeTraces(chunks, "v0.4") },
-  { name: "flagpost v0.5", run: () => encodeTraces(chunks, "v0.5") },
-  {
-    name: "dd-trace-js AgentEncoder v0.4",
-    run: () => {
-      for (const trace of dd) ddEncoder.encode(trace);
-      return ddEncoder.makePayload();
-    },
+const payload = (
+  name: string,
+  run: () => Uint8Array,
+): Contestant & { encode: () => Uint8Array } => ({
+  name,
+  ops: spanCount * iterations,
+  encode: run,
+  run() {
+    let bytes = 0;
+    for (let i = 0; i < iterations; i++) bytes += run().length;
+    return bytes;
   },
-  { name: "@msgpack/msgpack encode", run: () => msgpackEncoder.encode(msgpackSpans) },
-  { name: "flagpost build + v0.4", run: () => encodeTraces(buildChunks(), "v0.4") },
+});
+const contestants = [
+  payload("flagpost v0.4", () => encodeTraces(chunks, "v0.4")),
+  payload("flagpost v0.5", () => encodeTraces(chunks, "v0.5")),
+  payload("dd-trace-js AgentEncoder v0.4", () => {
+    for (const trace of ddInput) ddEncoder.encode(trace);
+    return ddEncoder.makePayload();
+  }),
+  payload("@msgpack/msgpack encode", () => msgpackEncoder.encode(msgpackSpans)),
+  payload("flagpost build + v0.4", () => encodeTraces(buildChunks(), "v0.4")),
 ];
 
-const sizes = new Map<string, number>();
-let sink = 0;
-for (const c of contenders) {
-  for (let i = 0; i < 20; i++) sink += c.run().length; // warm-up
-  sizes.set(c.name, c.run().length);
-}
-const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < contenders.length; k++) {
-    const c = contenders[(k + r) % contenders.length]!;
-    const t0 = performance.now();
-    for (let i = 0; i < iterations; i++) sink += c.run().length;
-    const ms = performance.now() - t0;
-    samples.get(c.name)!.push((spanCount * iterations) / (ms / 1000));
-  }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rate = new Map(contenders.map((c) => [c.name, median(samples.get(c.name)!)]));
+const sizes = new Map(contestants.map((c) => [c.name, c.encode().length]));
+const nsPerSpan = await measure(contestants, rounds, 3);
+const rate = new Map([...nsPerSpan].map(([name, ns]) => [name, 1e9 / ns]));
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-console.log(`traces: ${TRACES} traces × ${SPANS} spans (8 meta, 3 metrics), ${rounds} rounds × ${iterations} payloads, median`);
-console.log("encoder".padEnd(32), "spans/s".padStart(14), "bytes".padStart(10));
-for (const c of contenders) console.log(c.name.padEnd(32), fmt(rate.get(c.name)!).padStart(14), fmt(sizes.get(c.name)!).padStart(10));
-const ratio = (a: string, b: string) => (rate.get(a)! / rate.get(b)!).toFixed(2);
+console.log(
+  `traces: ${TRACES} traces × ${SPANS} spans (8 meta, 3 metrics, one non-ASCII value), ${rounds} rounds × ${iterations} payloads, median`,
+);
+printTable(
+  ["encoder", "spans/s", "per span", "bytes"],
+  contestants.map((
+    c,
+  ) => [
+    c.name,
+    fmt(rate.get(c.name)!),
+    formatNs(nsPerSpan.get(c.name)!),
+    fmt(sizes.get(c.name)!),
+  ]),
+);
+const ratio = (a: string, b: string) =>
+  (rate.get(a)! / rate.get(b)!).toFixed(2);
+const dd = "dd-trace-js AgentEncoder v0.4";
+const mp = "@msgpack/msgpack encode";
 console.log();
 console.log(
-  `flagpost v0.4 vs dd-trace-js:      ${ratio("flagpost v0.4", "dd-trace-js AgentEncoder v0.4")}× spans/s, payload ${
-    sizes.get("flagpost v0.4")
-  } vs ${sizes.get("dd-trace-js AgentEncoder v0.4")} bytes`,
+  `flagpost v0.4 vs dd-trace-js:      ${
+    ratio("flagpost v0.4", dd)
+  }× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${sizes.get(dd)} bytes`,
 );
 console.log(
-  `flagpost v0.4 vs @msgpack/msgpack: ${ratio("flagpost v0.4", "@msgpack/msgpack encode")}× spans/s, payload ${
-    sizes.get("flagpost v0.4")
-  } vs ${sizes.get("@msgpack/msgpack encode")} bytes`,
+  `flagpost v0.4 vs @msgpack/msgpack: ${
+    ratio("flagpost v0.4", mp)
+  }× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${sizes.get(mp)} bytes`,
 );
 console.log(
-  `flagpost v0.5 vs dd-trace-js:      ${ratio("flagpost v0.5", "dd-trace-js AgentEncoder v0.4")}× spans/s, payload ${
-    sizes.get("flagpost v0.5")
-  } bytes`,
+  `flagpost v0.5 vs dd-trace-js:      ${
+    ratio("flagpost v0.5", dd)
+  }× spans/s, payload ${sizes.get("flagpost v0.5")} bytes`,
 );
-if (sink === 0) console.log("(nothing encoded)");
+console.log(
+  `flagpost v0.5 vs @msgpack/msgpack: ${ratio("flagpost v0.5", mp)}× spans/s`,
+);

@@ -34,8 +34,13 @@ export class MsgpackWriter {
   readonly #cache: Map<string, number> | undefined;
   #encoder: TextEncoder | undefined;
 
-  constructor(capacity = MIN_CAPACITY, cacheStrings = false, start = 0) {
-    this.bytes = new Uint8Array(Math.max(capacity, MIN_CAPACITY, start));
+  /**
+   * `buffer`, when given and large enough, is written into instead of a new
+   * one (its old content is never read: every byte before `pos` is written).
+   */
+  constructor(capacity = MIN_CAPACITY, cacheStrings = false, start = 0, buffer?: Uint8Array) {
+    const size = Math.max(capacity, MIN_CAPACITY, start);
+    this.bytes = buffer !== undefined && buffer.length >= size ? buffer : new Uint8Array(size);
     this.pos = start;
     this.#cache = cacheStrings ? new Map() : undefined;
   }

@@ -125,7 +125,8 @@ class StringTable {
   readonly writer: MsgpackWriter;
 
   constructor(capacity: number) {
-    this.writer = new MsgpackWriter(capacity);
+    this.writer = new MsgpackWriter(capacity, false, 0, tableScratch);
+    tableScratch = undefined;
     this.writer.str("");
   }
 
@@ -206,10 +207,36 @@ function arrayHeaderBefore(bytes: Uint8Array, end: number, n: number): number {
 
 /**
  * Bytes per span of the last v0.4 payload: the next buffer is sized from it,
- * so a steady workload allocates (and zero-fills) about what it uses and
- * never grows mid-encode. Starts at a typical span's size.
+ * so a steady workload rarely grows a buffer mid-encode. Starts at a typical
+ * span's size.
  */
 let bytesPerSpanHint = 384;
+
+/**
+ * A work buffer kept between encodes (encoding is synchronous, so one is
+ * enough): a fresh multi-megabyte buffer per payload costs its zero-fill
+ * and page faults (measured a quarter of the encode time), while the
+ * result, an exact-size copy, costs one `slice`. Buffers above
+ * `SCRATCH_KEEP` are not kept, so a rare huge payload does not pin memory.
+ */
+let scratch: Uint8Array | undefined;
+/** The same for the v0.5 string table. */
+let tableScratch: Uint8Array | undefined;
+const SCRATCH_KEEP = 4 * 1024 * 1024;
+
+/** A writer over the kept work buffer (taken, so a nested encode could never share it). */
+function borrowWriter(capacity: number, cacheStrings: boolean): MsgpackWriter {
+  const buffer = scratch;
+  scratch = undefined;
+  return new MsgpackWriter(capacity, cacheStrings, 5, buffer);
+}
+
+/** Copies `[from, w.pos)` out of the writer, then keeps its buffer for the next encode. */
+function finish(w: MsgpackWriter, from: number): Uint8Array {
+  const out = w.bytes.slice(from, w.pos);
+  if (w.bytes.length <= SCRATCH_KEEP) scratch = w.bytes;
+  return out;
+}
 
 /** A size guess for pre-sizing the buffer. */
 function capacityFor(list: readonly ChunkData[], from: number, to: number): number {
@@ -222,16 +249,16 @@ function learnSize(bytes: number, spans: number): void {
 }
 
 function encodeV04Range(list: readonly ChunkData[], from: number, to: number): Uint8Array {
-  const w = new MsgpackWriter(capacityFor(list, from, to), true, 5);
+  const w = borrowWriter(capacityFor(list, from, to), true);
   chunksV04(w, list, from, to);
   learnSize(w.pos, spansIn(list, from, to));
-  return w.bytes.subarray(arrayHeaderBefore(w.bytes, 5, to - from), w.pos);
+  return finish(w, arrayHeaderBefore(w.bytes, 5, to - from));
 }
 
 function encodeV05Range(list: readonly ChunkData[], from: number, to: number): Uint8Array {
   const capacity = capacityFor(list, from, to);
   const table = new StringTable(capacity >>> 2);
-  const w = new MsgpackWriter(capacity, false, 5);
+  const w = borrowWriter(capacity, false);
   for (let c = from; c < to; c++) {
     const chunk = list[c]!;
     w.arrayHeader(chunk.size);
@@ -245,6 +272,8 @@ function encodeV05Range(list: readonly ChunkData[], from: number, to: number): U
   arrayHeaderBefore(out, 1 + tableHeader, table.index.size);
   out.set(tableBytes, 1 + tableHeader);
   out.set(w.bytes.subarray(tracesStart, w.pos), 1 + tableHeader + tableBytes.length);
+  if (w.bytes.length <= SCRATCH_KEEP) scratch = w.bytes;
+  if (table.writer.bytes.length <= SCRATCH_KEEP) tableScratch = table.writer.bytes;
   return out;
 }
 
@@ -305,14 +334,13 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
   const tooLarge: Array<{ bytes: number; spanCount: number }> = [];
   if (list.length === 0) return { payloads, tooLarge };
   if (version === "v0.4") {
-    const w = new MsgpackWriter(capacityFor(list, 0, list.length), true, 5);
+    const w = borrowWriter(capacityFor(list, 0, list.length), true);
     const ends: number[] = [];
     chunksV04(w, list, 0, list.length, ends);
     learnSize(w.pos, spansIn(list, 0, list.length));
     if (arrayHeaderSize(list.length) + w.pos - 5 <= maxBytes) {
-      const at = arrayHeaderBefore(w.bytes, 5, list.length);
       payloads.push({
-        bytes: w.bytes.subarray(at, w.pos),
+        bytes: finish(w, arrayHeaderBefore(w.bytes, 5, list.length)),
         chunkCount: list.length,
         spanCount: spansIn(list, 0, list.length),
         from: 0,
@@ -337,6 +365,7 @@ export function encodePayloads(list: readonly ChunkData[], version: TraceVersion
       payloads.push({ bytes: out, chunkCount: to - from, spanCount: spansIn(list, from, to), from, to });
       from = to;
     }
+    if (w.bytes.length <= SCRATCH_KEEP) scratch = w.bytes;
     return { payloads, tooLarge };
   }
   const split = (from: number, to: number): void => {
