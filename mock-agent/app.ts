@@ -21,6 +21,7 @@ import { describeValue, FlagpostError } from "../src/core/errors.ts";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * createMockAgent({ requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS / 7 });
  * ```
  */
@@ -47,6 +48,7 @@ function decodeLimitsOf(partial: Partial<DecodeLimits> | undefined): DecodeLimit
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const options: MockAgentOptions = { maxRequests: 1_000, apiKey: "test-key" };
  * ```
  */
@@ -88,6 +90,7 @@ export interface MockAgentOptions {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const agent: MockAgent = createMockAgent(); agent.faults.add({ path: "/v1/metrics", status: 503 });
  * ```
  */

@@ -23,6 +23,7 @@
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * createMockAgent({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES / 2 });
  * ```
  */
@@ -33,6 +34,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const body: BodyResult = await readBody(request, 1024);
  * if (body.ok) body.bytes; else body.reason; // "too_large" | "bad_encoding" | "unsupported_encoding"
  * ```
@@ -49,6 +51,7 @@ export type BodyResult =
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await readBody(request, 1024, { maxDrainBytes: DEFAULT_MAX_DRAIN_BYTES });
  * ```
  */
@@ -59,6 +62,7 @@ export const DEFAULT_MAX_DRAIN_BYTES = 16 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const options: ReadBodyOptions = { timeoutMs: 30_000 };
  * ```
  */
@@ -178,6 +182,7 @@ async function readLimited(
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const drained = await discardBody(request);
  * const headers = drained ? {} : { connection: "close" };
  * ```
@@ -215,6 +220,7 @@ async function inflate(
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const body = await readBody(request, DEFAULT_MAX_BODY_BYTES);
  * if (!body.ok) return new Response(body.message, { status: body.reason === "too_large" ? 413 : 400 });
  * ```

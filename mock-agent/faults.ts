@@ -14,6 +14,7 @@ import { describeValue, FlagpostError } from "../src/core/errors.ts";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const spec: FaultSpec = { path: "/v0.4/traces", status: 429, retryAfter: 1, times: 2 };
  * ```
  */
@@ -39,6 +40,7 @@ export interface FaultSpec {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const fault: Fault = agent.faults.add({ path: "/info", delayMs: 100 }); fault.remaining; // 1
  * ```
  */
@@ -61,6 +63,7 @@ const KNOWN = new Set(["path", "method", "status", "retryAfter", "delayMs", "tim
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * MAX_PENDING_FAULTS; // 1000
  * ```
  */
@@ -71,6 +74,7 @@ export const MAX_PENDING_FAULTS = 1_000;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * try { agent.faults.add({ path: "/info", status: 500 }); } catch (e) { if (e instanceof FaultLimitError) e.message; }
  * ```
  */
@@ -98,6 +102,7 @@ function intIn(spec: Record<string, unknown>, field: string, min: number, max: n
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * parseFaultSpec({ path: "/v0.4/traces", status: 503, retryAfter: 1, times: 2 });
  * parseFaultSpec({ path: "v0.4" }); // throws: fault.path must start with "/"
  * ```
@@ -146,6 +151,7 @@ export function parseFaultSpec(input: unknown): FaultSpec {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const faults = new FaultRegistry();
  * faults.add({ path: "/v1/metrics", status: 503, times: 2 });
  * faults.take("POST", "/v1/metrics")?.status; // 503

@@ -16,6 +16,7 @@ import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await fetch(`${agent.url}/v0.4/traces`, { method: "PUT", headers: { [SESSION_HEADER]: "t1" }, body });
  * ```
  */
@@ -25,6 +26,7 @@ export const SESSION_HEADER = "x-datadog-test-session-token";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await fetch(`${agent.url}/test/exposures?${SESSION_QUERY}=t1`);
  * ```
  */
@@ -38,6 +40,7 @@ export const SESSION_QUERY = "test_session_token";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * try { await agent.app.fetch(request); } catch (e) { e instanceof ConnectionDroppedError; }
  * ```
  */

@@ -15,19 +15,39 @@
  *
  * @module
  */
-export { createMockAgent, type MockAgent, type MockAgentOptions } from "./app.ts";
+export { createMockAgent, DEFAULT_REQUEST_TIMEOUT_MS, type MockAgent, type MockAgentOptions } from "./app.ts";
 export { type RunningMockAgent, startMockAgent, type StartMockAgentOptions } from "./server.ts";
 export {
+  BYTES_PER_DECODED_VALUE,
   type DecodedBody,
+  MAX_SESSIONS,
   type RecordedRequest,
   type RequestKind,
   RequestStore,
   type RequestStoreOptions,
   type StoreStats,
 } from "./store.ts";
-export { type Fault, FaultRegistry, type FaultSpec, parseFaultSpec } from "./faults.ts";
+export { type Fault, FaultLimitError, FaultRegistry, type FaultSpec, MAX_PENDING_FAULTS, parseFaultSpec } from "./faults.ts";
 export { ConnectionDroppedError, SESSION_HEADER, SESSION_QUERY } from "./ingest.ts";
-export { type BodyResult, DEFAULT_MAX_BODY_BYTES, readBody } from "./body.ts";
+export { type BodyResult, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DRAIN_BYTES, discardBody, readBody, type ReadBodyOptions } from "./body.ts";
+export {
+  type DecodeLimits,
+  DEFAULT_DECODE_LIMITS,
+  overBudget,
+  type PayloadScan,
+  scanJson,
+  scanMsgpack,
+  scanProtobuf,
+} from "./decode/budget.ts";
+export {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_REQUESTS_PAGE_SIZE,
+  INLINE_BODY_LIMIT,
+  MAX_PAGE_BYTES,
+  MAX_PAGE_SIZE,
+  type RequestJson,
+  requestToJson,
+} from "./test-api.ts";
 export { DEFAULT_RATE_BY_SERVICE } from "./handlers/traces.ts";
 export {
   countSpans,

@@ -21,6 +21,7 @@ import { ConnectionDroppedError } from "./ingest.ts";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await startMockAgent({ host: "127.0.0.1", port: 0, otlpPort: 0, maxRequests: 500 });
  * ```
  */
@@ -38,6 +39,7 @@ export interface StartMockAgentOptions extends MockAgentOptions {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const agent: RunningMockAgent = await startMockAgent({ port: 0, otlpPort: 0 }); agent.url; await agent.close();
  * ```
  */

@@ -24,6 +24,7 @@ import type { OtlpMetricsJson } from "./decode/otlp-metrics.ts";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * agent.store.list().filter((r) => r.kind === "exposures");
  * ```
  */
@@ -34,6 +35,7 @@ export type RequestKind = "traces" | "exposures" | "flagevaluation" | "metrics" 
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const d = agent.store.list()[0]?.decoded; if (d?.kind === "traces") d.traces[0]?.[0]?.trace_id; // bigint
  * ```
  */
@@ -48,6 +50,7 @@ export type DecodedBody =
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const [first]: RecordedRequest[] = agent.store.list(); first?.status; // 202
  * ```
  */
@@ -86,6 +89,7 @@ export interface RecordedRequest {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * MAX_SESSIONS; // 1000
  * ```
  */
@@ -98,6 +102,7 @@ export const MAX_SESSIONS = 1_000;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * BYTES_PER_DECODED_VALUE; // 96
  * ```
  */
@@ -108,6 +113,7 @@ export const BYTES_PER_DECODED_VALUE = 96;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * new RequestStore({ maxRequests: 100, maxBytes: 1 << 20 });
  * ```
  */
@@ -123,6 +129,7 @@ export interface RequestStoreOptions {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const stats: StoreStats = agent.store.stats(); stats.evicted; // 0
  * ```
  */
@@ -158,6 +165,7 @@ function sizeOf(r: RecordedRequest): number {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const store = new RequestStore({ maxRequests: 100 });
  * store.startSession("t1");
  * store.sessionFor(null); // "t1": token-less requests join the latest session

@@ -36,6 +36,7 @@ const MAX_TOKEN_LENGTH = 256;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const inline = body.length <= INLINE_BODY_LIMIT;
  * ```
  */
@@ -45,6 +46,7 @@ export const INLINE_BODY_LIMIT = 64 * 1024;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await fetch(`${agent.url}/test/exposures?limit=${DEFAULT_PAGE_SIZE}`);
  * ```
  */
@@ -54,6 +56,7 @@ export const DEFAULT_PAGE_SIZE = 1_000;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await fetch(`${agent.url}/test/requests?limit=${DEFAULT_REQUESTS_PAGE_SIZE}`);
  * ```
  */
@@ -63,6 +66,7 @@ export const DEFAULT_REQUESTS_PAGE_SIZE = 100;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * await fetch(`${agent.url}/test/requests?limit=${MAX_PAGE_SIZE}`);
  * ```
  */
@@ -72,6 +76,7 @@ export const MAX_PAGE_SIZE = 10_000;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * MAX_PAGE_BYTES; // 8388608
  * ```
  */
@@ -82,6 +87,7 @@ export const MAX_PAGE_BYTES = 8 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const { requests }: { requests: RequestJson[] } = await (await fetch(`${agent.url}/test/requests`)).json();
  * ```
  */
@@ -113,6 +119,7 @@ export interface RequestJson {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * agent.store.list().map(requestToJson);
  * ```
  */

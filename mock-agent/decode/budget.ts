@@ -27,6 +27,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, maxValues: 100_000 };
  * ```
  */
@@ -48,6 +49,7 @@ export interface DecodeLimits {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * createMockAgent({ decodeLimits: { ...DEFAULT_DECODE_LIMITS, maxSpans: 1_000 } });
  * ```
  */
@@ -65,6 +67,7 @@ export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const scan: PayloadScan = scanJson(new TextEncoder().encode("[[1]]"), DEFAULT_DECODE_LIMITS); // { values: 3, depth: 2 }
  * ```
  */
@@ -79,6 +82,7 @@ export interface PayloadScan {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * overBudget({ values: 2_000_001, depth: 3, over: "values" }, DEFAULT_DECODE_LIMITS, "msgpack");
  * // "payload has more than 1000000 msgpack values; the mock agent does not decode it"
  * ```
@@ -96,6 +100,7 @@ export function overBudget(scan: PayloadScan, limits: DecodeLimits, what: string
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * scanJson(new TextEncoder().encode('{"a":[1,2]}'), DEFAULT_DECODE_LIMITS); // { values: 5, depth: 2 }
  * ```
  */
@@ -139,6 +144,7 @@ function uint(bytes: Uint8Array, at: number, n: number): number {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * import { encode } from "@msgpack/msgpack";
  * scanMsgpack(encode([[], [1, 2]]), DEFAULT_DECODE_LIMITS); // { values: 5, depth: 2 }
  * ```

@@ -17,6 +17,7 @@
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const e: ExposureEvent = { timestamp: Date.now(), allocation: { key: "a" }, flag: { key: "f" }, variant: { key: "on" }, subject: { id: "u", attributes: {} } };
  * ```
  */
@@ -33,6 +34,7 @@ export interface ExposureEvent {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const p: ExposurePayload = { context: { service: "svc" }, exposures: [] };
  * ```
  */
@@ -55,6 +57,7 @@ function kind(v: unknown): string {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * validateExposurePayload({ context: { service: "svc" }, exposures: [] }); // []
  * validateExposurePayload({ exposures: [{ flag: {} }] });
  * // ["context: required object, got undefined", "exposures[0].timestamp: required ...", ...]

@@ -13,6 +13,7 @@ import { decode } from "@msgpack/msgpack";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const span: DecodedSpan = decodeTracesV04(bytes)[0]![0]!; span.start; // 1700000000000000000n
  * ```
  */
@@ -41,6 +42,7 @@ export interface DecodedSpan {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const traces: DecodedTraces = decodeTracesV05(bytes); traces.length; // chunks
  * ```
  */
@@ -51,6 +53,7 @@ export type DecodedTraces = DecodedSpan[][];
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * try { decodeTracesV04(bytes); } catch (e) { if (e instanceof TraceDecodeError) e.message; // "traces[0][0].span_id: expected uint64, got str"
  * }
  * ```
@@ -195,6 +198,7 @@ function arrayOf(v: unknown, path: string): unknown[] {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * import { encode } from "@msgpack/msgpack";
  * const traces = decodeTracesV04(encode([[{ service: "svc", name: "op", trace_id: 1, span_id: 2 }]]));
  * traces[0]![0]!.span_id; // 2n
@@ -218,6 +222,7 @@ export function tracesV04(payload: unknown): DecodedTraces {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * import { encode } from "@msgpack/msgpack";
  * const table = ["", "svc", "op"];
  * const span = [1, 2, 2, 1, 2, 0, 10, 5, 0, {}, {}, 0];
@@ -288,6 +293,7 @@ function setOwn<V>(target: Record<string, V>, key: string, value: V): void {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * countSpans(decodeTracesV04(bytes)); // 17
  * ```
  */

@@ -12,6 +12,7 @@ import { otlpMessage } from "./otlp-schema.ts";
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const req: OtlpMetricsJson = decodeOtlpMetricsProtobuf(bytes); req.resourceMetrics?.length;
  * ```
  */
@@ -53,6 +54,7 @@ export interface OtlpNumberPoint {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * try { decodeOtlpMetricsProtobuf(truncated); } catch (e) { e instanceof OtlpDecodeError; // true
  * }
  * ```
@@ -77,6 +79,7 @@ function oneLine(e: unknown): string {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const request = decodeOtlpMetricsProtobuf(bytes);
  * request.resourceMetrics?.[0]?.scopeMetrics?.[0]?.metrics?.[0]?.name; // "feature_flag.evaluations"
  * ```
@@ -99,6 +102,7 @@ export function decodeOtlpMetricsProtobuf(bytes: Uint8Array): OtlpMetricsJson {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * decodeOtlpMetricsJson('{"resourceMetrics":[]}'); // {}
  * ```
  */
@@ -131,6 +135,7 @@ export function flattenAttributes(attributes: OtlpKeyValue[] | undefined): Recor
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * const [row]: EvaluationCount[] = sumEvaluations([req]); row?.count; // 2
  * ```
  */
@@ -155,6 +160,7 @@ function sortedKey(record: Record<string, AttributeValue>): string {
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * sumEvaluations([decodeOtlpMetricsProtobuf(bytes)]);
  * // [{ resource: { "service.name": "svc" }, scope: "ddtrace.openfeature",
  * //    attributes: { "feature_flag.key": "f", "feature_flag.result.variant": "on" }, count: 2, points: 1 }]

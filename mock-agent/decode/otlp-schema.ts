@@ -354,6 +354,7 @@ let registry: ReturnType<typeof createFileRegistry> | undefined;
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * import { fromBinary } from "@bufbuild/protobuf";
  * const request = fromBinary(otlpMessage("ExportMetricsServiceRequest"), bytes);
  * ```

@@ -12,6 +12,7 @@ import { type IngestInput, mediaType, type Outcome, reject } from "../ingest.ts"
  *
  * @example
  * ```ts
+ * // (fragment) with flagpost/mock-agent's names and an `agent` in scope
  * createMockAgent({ rateByService: { ...DEFAULT_RATE_BY_SERVICE, "service:shop,env:prod": 0.5 } });
  * ```
  */

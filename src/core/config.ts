@@ -224,7 +224,7 @@ export interface HttpEndpoint {
  *
  * @example
  * ```ts
- * import { parseHttpUrl } from "flagpost";
+ * import { parseHttpUrl } from "./config.ts";
  * const { url, headers } = parseHttpUrl("DD_TRACE_AGENT_URL", "http://u:p@agent:8126");
  * url.href;              // "http://agent:8126/"
  * headers.Authorization; // "Basic dTpw"
@@ -264,6 +264,7 @@ export function parseHttpUrl(field: string, value: string): HttpEndpoint {
  *
  * @example
  * ```ts
+ * import { parseOtlpHeaders } from "./config.ts";
  * parseOtlpHeaders("OTEL_EXPORTER_OTLP_HEADERS", "api-key=abc, x-team=flags%20team");
  * // { "api-key": "abc", "x-team": "flags team" }
  * ```
@@ -358,6 +359,7 @@ function otlpEndpointOf(field: string, value: string): { href: string; headers: 
  *
  * @example
  * ```ts
+ * import { resolveConfig } from "flagpost";
  * const config = resolveConfig({ DD_SERVICE: "shop", DD_AGENT_HOST: "agent" });
  * config.agentUrl;            // "http://agent:8126"
  * config.otlpMetrics.endpoint; // "http://agent:4318/v1/metrics"
@@ -523,6 +525,7 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
  *
  * @example
  * ```ts
+ * import { agentEndpoint } from "./config.ts";
  * agentEndpoint("http://agent:8126", "/evp_proxy/v2/api/v2/exposures");
  * // "http://agent:8126/evp_proxy/v2/api/v2/exposures"
  * ```
@@ -546,6 +549,7 @@ export function agentlessExposuresUrl(site: string): string {
  *
  * @example
  * ```ts
+ * import { agentlessEvpUrl } from "./config.ts";
  * agentlessEvpUrl("datadoghq.eu", "flagevaluation");
  * // "https://event-platform-intake.datadoghq.eu/api/v2/flagevaluation"
  * ```

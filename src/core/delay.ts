@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * import { MAX_TIMER_MS } from "flagpost";
+ * import { MAX_TIMER_MS } from "./delay.ts";
  * MAX_TIMER_MS; // 2147483647
  * ```
  */
@@ -26,7 +26,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
  *
  * @example
  * ```ts
- * import { delay } from "flagpost";
+ * import { delay } from "./delay.ts";
  * const controller = new AbortController();
  * setTimeout(() => controller.abort(), 10);
  * const elapsed = await delay(60_000, controller.signal); // false, after about 10 ms

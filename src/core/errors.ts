@@ -60,7 +60,7 @@ export class FlagpostError extends Error {
  *
  * @example
  * ```ts
- * import { describeValue } from "flagpost";
+ * import { describeValue } from "./errors.ts";
  * describeValue("http://user:hunter2@agent:99999"); // "\"http://user:***@agent:99999\""
  * ```
  */

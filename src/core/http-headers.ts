@@ -19,7 +19,7 @@ import { redactUrlCredentials } from "./redact.ts";
  *
  * @example
  * ```ts
- * import { FORBIDDEN_REQUEST_HEADERS } from "flagpost";
+ * import { FORBIDDEN_REQUEST_HEADERS } from "./http-headers.ts";
  * FORBIDDEN_REQUEST_HEADERS.includes("host"); // true
  * ```
  */
@@ -48,7 +48,7 @@ const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
  *
  * @example
  * ```ts
- * import { checkRequestHeader } from "flagpost";
+ * import { checkRequestHeader } from "./http-headers.ts";
  * checkRequestHeader("OTEL_EXPORTER_OTLP_HEADERS", "x-team", "flags"); // ok
  * try {
  *   checkRequestHeader("OTEL_EXPORTER_OTLP_HEADERS", "x-team", "a\r\nHost: evil");
@@ -79,7 +79,7 @@ export function checkRequestHeader(field: string, name: string, value: string, c
  *
  * @example
  * ```ts
- * import { checkRequestHeaders } from "flagpost";
+ * import { checkRequestHeaders } from "./http-headers.ts";
  * checkRequestHeaders("headers", { "x-client-token": "abc" }, "invalid_argument"); // { "x-client-token": "abc" }
  * ```
  */
@@ -107,7 +107,7 @@ export function checkRequestHeaders(
  *
  * @example
  * ```ts
- * import { isSecretHeaderName } from "flagpost";
+ * import { isSecretHeaderName } from "./http-headers.ts";
  * isSecretHeaderName("DD-API-KEY"); // true
  * ```
  */

@@ -26,7 +26,7 @@ const CREDENTIALS = /(^|[\s"'`(<=,;[]|\/\/)([^\s"'`/?#@:[\]]*):([^\s"'`/?#]*)@/g
  *
  * @example
  * ```ts
- * import { redactUrlCredentials } from "flagpost";
+ * import { redactUrlCredentials } from "./redact.ts";
  * redactUrlCredentials('DD_TRACE_AGENT_URL="http://user:hunter2@agent:99999"');
  * // 'DD_TRACE_AGENT_URL="http://user:***@agent:99999"'
  * ```
@@ -43,7 +43,7 @@ export function redactUrlCredentials(text: string): string {
  *
  * @example
  * ```ts
- * import { redactValues } from "flagpost";
+ * import { redactValues } from "./redact.ts";
  * redactValues("intake said: bad key abcd1234", ["abcd1234"]); // "intake said: bad key ***"
  * ```
  */

@@ -90,7 +90,7 @@ export const ERROR_BODY_LIMIT = 256;
  *
  * @example
  * ```ts
- * import { outcomeReason } from "flagpost";
+ * import { outcomeReason } from "./sender.ts";
  * outcomeReason({ ok: false, status: 503, errorKind: "http", attempts: 3, elapsedMs: 12 }); // "http_503"
  * outcomeReason({ ok: false, status: 307, errorKind: "redirect", attempts: 1, elapsedMs: 3 }); // "redirect"
  * ```
@@ -181,7 +181,8 @@ type Abort = "timeout" | "deadline";
  *
  * @example
  * ```ts
- * import { OTLP_RETRY_POLICY, outcomeReason, sendWithRetry } from "flagpost";
+ * import { OTLP_RETRY_POLICY } from "./retry.ts";
+ * import { outcomeReason, sendWithRetry } from "./sender.ts";
  * const body = new Uint8Array(0);
  * const outcome = await sendWithRetry(
  *   { url: "http://localhost:4318/v1/metrics", headers: { "Content-Type": "application/x-protobuf" }, body },
