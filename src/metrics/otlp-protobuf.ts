@@ -135,10 +135,10 @@ function nanosBytes(nanos: bigint): Uint8Array {
  *   [{ attributes: [["feature_flag.key", "checkout"], ["feature_flag.result.variant", "on"], ["feature_flag.result.reason", "static"]], count: 5 }],
  *   { startMs: 1_700_000_000_000, endMs: 1_700_000_010_000 },
  * );
- * await fetch("http://localhost:4318/v1/metrics", { method: "POST", headers: { "Content-Type": "application/x-protobuf" }, body });
+ * console.log(body.byteLength); // POST it with Content-Type: application/x-protobuf
  * ```
  */
-export function encodeOtlpMetrics(resource: MetricResource, points: readonly MetricPoint[], window: MetricWindow): Uint8Array {
+export function encodeOtlpMetrics(resource: MetricResource, points: readonly MetricPoint[], window: MetricWindow): Uint8Array<ArrayBuffer> {
   const resAttrs = resourceAttributes(resource);
   const { start, end } = windowNanos(window);
   if (!Array.isArray(points)) {
