@@ -1,29 +1,17 @@
 /**
  * Shared pieces of the trace tests: a reference view of spans (what the
  * agent must decode), a random span generator, decoding through
- * `@msgpack/msgpack` with 64-bit integers exact, and an in-process fetch
- * to the mock agent that honours abort signals like a real fetch.
+ * `@msgpack/msgpack` with 64-bit integers exact.
  */
 import { decode } from "@msgpack/msgpack";
-import type { MockAgent } from "../../mock-agent/mod.ts";
+import type { DecodedSpan } from "../../mock-agent/mod.ts";
 import { SpanBuilder, type SpanFields } from "../../src/traces/span-builder.ts";
 import { TraceChunks } from "../../src/traces/trace-chunks.ts";
 
-/** A span as the agent sees it, with bigint integers. */
-export interface ExpectedSpan {
-  service: string;
-  name: string;
-  resource: string;
-  trace_id: bigint;
-  span_id: bigint;
-  parent_id: bigint;
-  start: bigint;
-  duration: bigint;
-  error: number;
-  meta: Record<string, string>;
-  metrics: Record<string, number>;
-  type: string;
-}
+export { seededRandom as seeded } from "../../bench/_records.ts";
+
+/** A span as the agent sees it (the mock agent's decoded form: bigint integers, `type` "" when absent). */
+export type ExpectedSpan = DecodedSpan;
 
 /** Input of one span: builder fields plus tags. */
 export interface SpanInput {
@@ -133,18 +121,6 @@ export function decodeV05(bytes: Uint8Array): { table: string[]; traces: Expecte
   };
 }
 
-/** mulberry32. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SAMPLE_TEXT = [
   "",
   "a",
@@ -222,18 +198,4 @@ export function randomTraces(random: () => number, traces: number, maxSpans: num
     out.push(trace);
   }
   return out;
-}
-
-/** A fetch into the mock agent's app that rejects when its signal aborts, like a real fetch. */
-export function agentFetch(agent: MockAgent): typeof fetch {
-  return ((input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    const signal = request.signal;
-    return new Promise<Response>((resolve, reject) => {
-      const onAbort = () => reject(new DOMException("The operation was aborted.", "AbortError"));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      Promise.resolve(agent.app.fetch(request)).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-    });
-  }) as typeof fetch;
 }

@@ -15,7 +15,7 @@ import { AGENT_RETRY_POLICY } from "../../src/transport/retry.ts";
 import { TRACER_VERSION } from "../../src/traces/runtime-info.ts";
 import { TRACE_EXPORTER_COUNTERS, TraceExporter, type TraceSendResult } from "../../src/traces/exporter.ts";
 import { TraceChunks } from "../../src/traces/trace-chunks.ts";
-import { agentFetch, buildChunks, expectedSpan, randomTraces, seeded, type SpanInput } from "./_helpers.ts";
+import { buildChunks, expectedSpan, randomTraces, seeded, type SpanInput } from "./_helpers.ts";
 
 const FAST_RETRY = { ...AGENT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 20 };
 
@@ -23,7 +23,7 @@ function setup(agentOptions: Parameters<typeof createMockAgent>[0] = {}, limits:
   const agent = createMockAgent(agentOptions);
   const config = resolveConfig({}, { agentUrl: "http://user:secret@agent.test:8126", limits });
   const stats = new StatsRegistry();
-  const exporter = new TraceExporter(config, { fetch: agentFetch(agent), stats, retryPolicy: FAST_RETRY });
+  const exporter = new TraceExporter(config, { fetch: agent.fetch, stats, retryPolicy: FAST_RETRY });
   return { agent, config, stats, exporter };
 }
 
