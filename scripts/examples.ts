@@ -1,0 +1,189 @@
+/**
+ * `npm run test:examples`: every example a user can copy must work as written. Collects
+ *  - each `@example` code block in the JSDoc of mod.ts, src/ and mock-agent/,
+ *  - each ts/js code block of README.md and docs/*.md,
+ * writes each as a program under .tmp-examples/, type-checks them all with Deno (deno.json maps
+ * "flagpost", "flagpost/ufc", … to the sources and the npm packages they use), then runs each one
+ * with Deno (bounded by a timeout: an example that leaves a server running fails).
+ *
+ * A block whose first line is a comment containing "(fragment)" is skipped: the convention for a
+ * piece of a program that cannot stand alone. A relative import in a block is resolved from the
+ * file the block is in (README.md's `./examples/flags.json` is the repository's).
+ *
+ * usage: bun scripts/examples.ts [--verbose] [path-substring…]
+ * Ends with `examples: N passed, N failed` (a skipped fragment counts as neither).
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const outDir = join(root, ".tmp-examples");
+const deno = join(root, "node_modules", ".bin", "deno");
+const args = process.argv.slice(2);
+const verbose = args.includes("--verbose");
+const filters = args.filter((a) => !a.startsWith("--"));
+const TIMEOUT_MS = 30_000;
+const CONCURRENCY = 4;
+const CODE_LANGS = new Set(["", "ts", "typescript", "js", "javascript", "mjs", "mts"]);
+
+interface Example {
+  /** "path:line" of the block's first code line. */
+  origin: string;
+  file: string;
+  code: string;
+  fragment: boolean;
+}
+
+function walk(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p, ext) : p.endsWith(ext) ? [p] : [];
+  });
+}
+
+const isFragment = (code: string): boolean => {
+  const first = code.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return (first.startsWith("//") || first.startsWith("/*")) && first.includes("(fragment)");
+};
+
+/** Fenced blocks of `lines` (already stripped of comment decoration), with the fence's line index. */
+function fencedBlocks(lines: string[]): Array<{ lang: string; start: number; code: string }> {
+  const out: Array<{ lang: string; start: number; code: string }> = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]!);
+    if (open === null) continue;
+    const [, indent, fence, lang] = open;
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence!); j++) body.push(lines[j]!.slice(indent!.length));
+    out.push({ lang: lang!.toLowerCase(), start: i + 1, code: body.join("\n") });
+    i = j;
+  }
+  return out;
+}
+
+function markdownExamples(file: string): Example[] {
+  const lines = readFileSync(file, "utf8").split("\n");
+  return fencedBlocks(lines)
+    .filter((b) => b.lang !== "" && CODE_LANGS.has(b.lang))
+    .map((b) => ({ origin: `${relative(root, file)}:${b.start + 1}`, file, code: b.code, fragment: isFragment(b.code) }));
+}
+
+function jsdocExamples(file: string): Example[] {
+  const text = readFileSync(file, "utf8");
+  const out: Example[] = [];
+  for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const startLine = text.slice(0, m.index).split("\n").length;
+    const lines = m[0].split("\n").map((l) => l.replace(/^\s*\/?\*+\/?\s?/, "").replace(/\s*\*\/$/, ""));
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^@example\b/.test(lines[i]!)) continue;
+      let end = i + 1;
+      while (end < lines.length && !/^@\w+/.test(lines[end]!)) end++;
+      const tagLines = lines.slice(i + 1, end);
+      for (const b of fencedBlocks(tagLines).filter((b) => CODE_LANGS.has(b.lang))) {
+        out.push({ origin: `${relative(root, file)}:${startLine + i + 1 + b.start}`, file, code: b.code, fragment: isFragment(b.code) });
+      }
+      i = end - 1;
+    }
+  }
+  return out;
+}
+
+/** Relative module specifiers in an example are relative to the file the example is in. */
+function absolutize(code: string, file: string, outFile: string): string {
+  return code.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.\.?\/[^"']*)\2/g, (_m, lead: string, q: string, spec: string) => {
+    let rel = relative(dirname(outFile), resolve(dirname(file), spec));
+    if (!rel.startsWith(".")) rel = `./${rel}`;
+    return `${lead}${q}${rel}${q}`;
+  });
+}
+
+async function run(cmd: string[], timeoutMs: number): Promise<{ code: number; out: string; timedOut: boolean }> {
+  const proc = Bun.spawn(cmd, { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill();
+  }, timeoutMs);
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  return { code, out: out + err, timedOut };
+}
+
+// ---- collect ----------------------------------------------------------------------------------
+const sources = [
+  join(root, "mod.ts"),
+  ...walk(join(root, "src"), ".ts"),
+  ...walk(join(root, "mock-agent"), ".ts"),
+];
+const docs = [join(root, "README.md"), ...walk(join(root, "docs"), ".md")];
+let examples = [...sources.flatMap(jsdocExamples), ...docs.flatMap(markdownExamples)];
+if (filters.length > 0) examples = examples.filter((e) => filters.some((f) => e.origin.includes(f)));
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const checked = examples.filter((e) => !e.fragment);
+const programs = checked.map((e, i) => {
+  const path = join(outDir, `${String(i).padStart(3, "0")}_${e.origin.replace(/[^\w]+/g, "_")}.ts`);
+  writeFileSync(path, `// example from ${e.origin}\n${absolutize(e.code, e.file, path)}\n`);
+  return { ...e, path };
+});
+console.log(
+  `examples: ${examples.length} found (${checked.length} programs, ${examples.length - checked.length} fragments) in ${
+    sources.length + docs.length
+  } files`,
+);
+
+// ---- type-check all at once, then attribute errors to their example ---------------------------
+const failures = new Map<string, string>();
+if (programs.length > 0) {
+  const check = await run([deno, "check", "--quiet", ...programs.map((p) => p.path)], 300_000);
+  if (check.code !== 0) {
+    let attributed = false;
+    for (const p of programs) {
+      const name = relative(root, p.path);
+      const mine = check.out.split(/\n(?=\S*(?:error|TS\d+))/).filter((chunk) => chunk.includes(name));
+      if (mine.length > 0) {
+        failures.set(p.origin, `type check:\n${mine.join("\n").trim()}`);
+        attributed = true;
+      }
+    }
+    if (!attributed) {
+      console.log(check.out.trim());
+      console.log("examples: 0 passed, 1 failed");
+      process.exit(1);
+    }
+  }
+}
+
+// ---- run each one that type-checked -----------------------------------------------------------
+const queue = programs.filter((p) => !failures.has(p.origin));
+async function worker(): Promise<void> {
+  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+    const r = await run(
+      [deno, "run", "--quiet", "--no-check", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", p.path],
+      TIMEOUT_MS,
+    );
+    if (r.timedOut) {
+      failures.set(p.origin, `did not finish within ${TIMEOUT_MS / 1000} s (a server or timer left running?)\n${r.out.trim()}`);
+    } else if (r.code !== 0) failures.set(p.origin, `exited with ${r.code}:\n${r.out.trim()}`);
+    else if (verbose) console.log(`  ${p.origin} output:\n${r.out.trim().replace(/^/gm, "    ")}`);
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+for (const e of examples) {
+  if (e.fragment) {
+    if (verbose) console.log(`skip ${e.origin} (fragment)`);
+    continue;
+  }
+  const failure = failures.get(e.origin);
+  console.log(`${failure === undefined ? "ok  " : "FAIL"} ${e.origin}`);
+  if (failure !== undefined) console.log(failure.replace(/^/gm, "    ").slice(0, 4000));
+}
+const failed = checked.filter((e) => failures.has(e.origin)).length;
+console.log(`examples: ${checked.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
