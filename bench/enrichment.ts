@@ -9,13 +9,17 @@
  *  3. `encodeSerialIds` of 200 ids vs dd-trace-js's `encodeDeltaVarint` (openfeature/encoding.js);
  *  4. an OpenFeature evaluation (`@openfeature/server-sdk`, its `InMemoryProvider`
  *     with Datadog's flag metadata added) with no hook, with an empty hook (the SDK's
- *     own hook cost), and with flagpost's enrichment recording through a `finally` hook
- *     into the request's accumulator — the overhead enrichment adds to one evaluation.
+ *     own hook cost), with a hook that only builds the `EvaluationRecord`
+ *     (`recordFromDetails`, flagpost's hook mapping), and with enrichment recording
+ *     (that record added to the request's accumulator) — the overhead enrichment adds
+ *     to one evaluation, split into its parts.
  *
- * Timing: bench/_measure.ts (warm-up, interleaved rounds, median). Same records
- * for both sides (bench/_records.ts).
+ * Timing: bench/_measure.ts's warm-up and interleaved rounds, read with this
+ * process's CPU clock (see measureCpu), median per operation. Same records for
+ * both sides (bench/_records.ts).
  *
- * usage: bun bench/enrichment.ts [--rounds 15]
+ * usage: bun bench/enrichment.ts [--rounds 61]
+ * (Many short rounds: on a busy machine a short run often escapes preemption, so the median stays meaningful.)
  * (`npm run bench` installs bench/'s own dependencies first.)
  */
 import { createRequire } from "node:module";
@@ -30,14 +34,15 @@ import {
   OpenFeature,
 } from "@openfeature/server-sdk";
 import type { EvaluationRecord } from "../src/core/evaluation.ts";
+import { recordFromDetails } from "../src/openfeature/hook.ts";
 import { encodeSerialIds } from "../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../src/enrichment/span-enrichment.ts";
-import { formatNs, measure, printTable } from "./_measure.ts";
+import { type Contestant, formatNs, measure, printTable } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
 const roundsArg = args.indexOf("--rounds");
-const ROUNDS = roundsArg === -1 ? 15 : Number(args[roundsArg + 1]);
+const ROUNDS = roundsArg === -1 ? 61 : Number(args[roundsArg + 1]);
 
 // ---- peers (bench/node_modules/dd-trace) -------------------------------------------------------
 const requirePeer = createRequire(join(import.meta.dirname, "package.json"));
@@ -67,12 +72,49 @@ function ddAdd(state: DdState, r: EvaluationRecord): void {
   }
 }
 
+const median = (list: number[]) =>
+  list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+
+/** This process's CPU time in nanoseconds (all its threads: GC and Web Crypto's workers count). */
+const cpuNs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+const WARMUP = 3;
+
+/**
+ * bench/_measure.ts's interleaved rounds, read with the CPU clock instead of
+ * the wall clock: on a busy machine (other processes preempting this one)
+ * wall time swings by several times, CPU time does not. Median per operation.
+ */
+async function measureCpu(
+  contestants: readonly Contestant[],
+): Promise<Map<string, number>> {
+  const samples = new Map<string, number[]>(
+    contestants.map((c) => [c.name, []]),
+  );
+  await measure(
+    contestants.map((c) => ({
+      name: c.name,
+      ops: c.ops,
+      run: async () => {
+        const c0 = cpuNs();
+        await c.run();
+        samples.get(c.name)!.push((cpuNs() - c0) / c.ops);
+      },
+    })),
+    ROUNDS,
+    WARMUP,
+  );
+  return new Map(
+    [...samples].map(([name, list]) => [name, median(list.slice(WARMUP))]),
+  );
+}
+
 let sink = 0;
 const consume = (v: unknown) => {
   sink = (sink + (typeof v === "string" ? v.length : 1)) | 0;
 };
-const median = (list: number[]) =>
-  list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
 const rows: string[][] = [];
 const notes: string[] = [];
@@ -94,10 +136,10 @@ function row(
 
 // ---- 1. add() per evaluation -------------------------------------------------------------------
 const PER_SPAN = 40;
-const SPANS = 500;
+const SPANS = 50;
 const traffic = generateRecords(PER_SPAN * SPANS, { seed: 12, subjects: 8 });
 {
-  const m = await measure([
+  const m = await measureCpu([
     {
       name: "flagpost",
       ops: traffic.length,
@@ -124,7 +166,7 @@ const traffic = generateRecords(PER_SPAN * SPANS, { seed: 12, subjects: 8 });
         }
       },
     },
-  ], ROUNDS);
+  ]);
   row(
     `add() per evaluation (${PER_SPAN}/span, new accumulator per span)`,
     m.get("flagpost")!,
@@ -181,20 +223,20 @@ const filledTheirs = () => {
   const identical = JSON.stringify(await filledOurs().toTags()) ===
     JSON.stringify(filledTheirs().toSpanTags());
   // Fresh accumulators every round (a second toTags() is cached and would measure nothing); filling them is not timed.
-  const K = 200;
+  const K = 20;
   const samples = { ours: [] as number[], theirs: [] as number[] };
   for (let round = 0; round < ROUNDS + 3; round++) {
     const ours = Array.from({ length: K }, filledOurs);
     const theirs = Array.from({ length: K }, filledTheirs);
     const timeOurs = async () => {
-      const t0 = performance.now();
+      const t0 = cpuNs();
       for (const e of ours) consume((await e.toTags()).ffe_subjects_enc);
-      return ((performance.now() - t0) * 1e6) / K;
+      return (cpuNs() - t0) / K;
     };
     const timeTheirs = () => {
-      const t0 = performance.now();
+      const t0 = cpuNs();
       for (const st of theirs) consume(st.toSpanTags().ffe_subjects_enc);
-      return ((performance.now() - t0) * 1e6) / K;
+      return (cpuNs() - t0) / K;
     };
     let o: number, t: number;
     if (round % 2 === 0) [o, t] = [await timeOurs(), timeTheirs()];
@@ -212,7 +254,7 @@ const filledTheirs = () => {
     "",
   ]);
 
-  const whole = await measure([
+  const whole = await measureCpu([
     {
       name: "flagpost",
       ops: 1,
@@ -223,7 +265,7 @@ const filledTheirs = () => {
       ops: 1,
       run: () => consume(filledTheirs().toSpanTags().ffe_flags_enc),
     },
-  ], ROUNDS);
+  ]);
   row(
     "whole span at full caps (205 adds + tags)",
     whole.get("flagpost")!,
@@ -244,15 +286,15 @@ const filledTheirs = () => {
   if (encodeSerialIds(ids) !== encodeDeltaVarint(ids)) {
     throw new Error("encoders disagree");
   }
-  const N = 2000;
+  const N = 200;
   const times = (f: () => string) => () => {
     for (let i = 0; i < N; i++) consume(f());
   };
-  const m = await measure([
+  const m = await measureCpu([
     { name: "flagpost Set", ops: N, run: times(() => encodeSerialIds(ids)) },
     { name: "flagpost array", ops: N, run: times(() => encodeSerialIds(list)) },
     { name: "dd-trace", ops: N, run: times(() => encodeDeltaVarint(ids)) },
-  ], ROUNDS);
+  ]);
   row(
     "encodeSerialIds, 200 ids (Set)",
     m.get("flagpost Set")!,
@@ -301,30 +343,22 @@ const filledTheirs = () => {
     new DatadogMetadataProvider(config),
   );
   let current: SpanEnrichment | undefined; // the request scope's accumulator
-  /** What flagpost's hook does for enrichment: details → EvaluationRecord → the request's accumulator. */
+  /** What flagpost's hook does for enrichment: details → EvaluationRecord (flagpost's own mapping) → the request's accumulator. */
   const enrichmentHook: Hook = {
     finally(
       hookContext: Readonly<HookContext>,
       details: EvaluationDetails<FlagValue>,
     ) {
-      const meta = details.flagMetadata;
-      const serial = meta.__dd_split_serial_id;
-      const { targetingKey, ...attributes } = hookContext.context;
-      current?.add({
-        flagKey: details.flagKey,
-        variant: details.variant,
-        value: details.value,
-        reason: details.reason ?? "UNKNOWN",
-        errorCode: details.errorCode,
-        allocationKey: undefined,
-        serialId: typeof serial === "number" ? serial : undefined,
-        doLog: meta.__dd_do_log === true,
-        targetingKey: typeof targetingKey === "string"
-          ? targetingKey
-          : undefined,
-        attributes,
-        timestamp: Date.now(),
-      });
+      current?.add(recordFromDetails(hookContext, details, Date.now()));
+    },
+  };
+  /** The same hook without the accumulator: what building the record costs alone. */
+  const recordOnlyHook: Hook = {
+    finally(
+      hookContext: Readonly<HookContext>,
+      details: EvaluationDetails<FlagValue>,
+    ) {
+      consume(recordFromDetails(hookContext, details, Date.now()));
     },
   };
   const client = (hook?: Hook): Client => {
@@ -336,7 +370,7 @@ const filledTheirs = () => {
     { length: 8 },
     (_, i) => ({ targetingKey: `user-${i}`, country: i % 2 ? "FR" : "US" }),
   );
-  const REQUESTS = 100;
+  const REQUESTS = 50;
   const PER_REQUEST = 20;
   /** REQUESTS requests of PER_REQUEST evaluations through `c`; a fresh accumulator per request when `enrich`. */
   const requests =
@@ -352,12 +386,17 @@ const filledTheirs = () => {
       }
     };
   const ops = REQUESTS * PER_REQUEST;
-  const m = await measure([
+  const m = await measureCpu([
     { name: "no hook", ops, run: requests(client(), "none") },
     {
       name: "empty hook",
       ops,
       run: requests(client({ finally() {} }), "none"),
+    },
+    {
+      name: "record only",
+      ops,
+      run: requests(client(recordOnlyHook), "none"),
     },
     { name: "enrichment", ops, run: requests(client(enrichmentHook), "add") },
     {
@@ -365,14 +404,20 @@ const filledTheirs = () => {
       ops,
       run: requests(client(enrichmentHook), "add+tags"),
     },
-  ], ROUNDS);
+  ]);
   const plain = m.get("no hook")!;
   const empty = m.get("empty hook")!;
+  const recordOnly = m.get("record only")!;
   const enriched = m.get("enrichment")!;
   const tagged = m.get("enrichment + tags")!;
   const pct = (x: number, of: number) => `${((x / of - 1) * 100).toFixed(1)}%`;
   row("OpenFeature evaluation, no hook", plain, undefined);
   row("OpenFeature evaluation + an empty finally hook", empty, undefined);
+  row(
+    "OpenFeature evaluation + hook building the EvaluationRecord",
+    recordOnly,
+    undefined,
+  );
   row("OpenFeature evaluation + enrichment hook", enriched, undefined);
   row(
     `  … + toTags() once per request (${PER_REQUEST} evaluations)`,
@@ -382,11 +427,13 @@ const filledTheirs = () => {
   notes.push(
     `enrichment overhead per OpenFeature evaluation: ${
       pct(enriched, plain)
-    } vs no hook ` +
-      `(the SDK's hook machinery alone: ${
-        pct(empty, plain)
-      }; enrichment over an empty hook: ${pct(enriched, empty)})`,
-    `with toTags() (SHA-256 of 8 subjects via crypto.subtle) once per ${PER_REQUEST} evaluations: ${
+    } vs no hook`,
+    `  parts: the SDK running any hook ${
+      pct(empty, plain)
+    }; building the EvaluationRecord ${
+      pct(recordOnly, empty)
+    } more; add() into the accumulator ${pct(enriched, recordOnly)} more`,
+    `  with toTags() (one subject's SHA-256 via crypto.subtle) once per request of ${PER_REQUEST} evaluations: ${
       pct(tagged, plain)
     } vs no hook`,
   );
