@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConnectionDroppedError, FaultRegistry, parseFaultSpec } from "../../mock-agent/mod.ts";
+import { ConnectionDroppedError, FaultLimitError, FaultRegistry, parseFaultSpec } from "../../mock-agent/mod.ts";
 import { agent, EVP_HEADERS, exposureBody, json, send } from "./helpers.ts";
 
 const addFault = (a: ReturnType<typeof agent>, spec: unknown) => send(a, "/test/faults", { method: "POST", body: JSON.stringify(spec) });
@@ -97,5 +97,21 @@ describe("fault injection", () => {
   test("invalid JSON in a fault is a 400", async () => {
     const res = await send(agent(), "/test/faults", { method: "POST", body: "{" });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("bounded faults (issue 8, item 9)", () => {
+  test("at most 1,000 pending faults: the API answers 429 beyond, the registry throws FaultLimitError", async () => {
+    const a = agent();
+    const batch = Array.from({ length: 999 }, () => ({ path: "/nowhere", status: 500 }));
+    expect((await addFault(a, batch)).status).toBe(201);
+    expect((await addFault(a, [{ path: "/x", status: 500 }, { path: "/y", status: 500 }])).status).toBe(429);
+    expect((await addFault(a, { path: "/x", status: 500 })).status).toBe(201);
+    const refused = await addFault(a, { path: "/x", status: 500 });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: "1000 faults are already pending; clear some (DELETE /test/faults) before adding more" });
+    expect(() => a.faults.add({ path: "/z", status: 500 })).toThrow(FaultLimitError);
+    await send(a, "/test/faults", { method: "DELETE" });
+    expect((await addFault(a, { path: "/x", status: 500 })).status).toBe(201);
   });
 });

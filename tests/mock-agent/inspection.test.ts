@@ -145,3 +145,125 @@ describe("/info", () => {
     expect((await send(a, "/info", { method: "POST" })).status).toBe(405);
   });
 });
+
+describe("paged inspection (issue 8, item 8)", () => {
+  type Page = {
+    total: number;
+    limit: number;
+    nextAfter: number | null;
+    next: string | null;
+    requests: Array<{ id: number; url: string; body: string | null; bodyBytes: number; bodyTruncated?: true; bodyUrl: string }>;
+  };
+
+  test("/test/requests pages with a cursor: every request once, in order, with total and next", async () => {
+    const a = agent();
+    for (let i = 0; i < 25; i++) await send(a, `/info?i=${i}`);
+    const seen: string[] = [];
+    let path: string | null = "/test/requests?limit=10";
+    let pages = 0;
+    while (path !== null) {
+      const page: Page = await json<Page>(a, path);
+      expect(page.total).toBe(25);
+      expect(page.limit).toBe(10);
+      seen.push(...page.requests.map((r) => r.url));
+      path = page.next;
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `/info?i=${i}`));
+    const first = await json<Page>(a, "/test/requests");
+    expect(first.requests.length).toBe(25); // default page size 100
+    expect(first.next).toBeNull();
+    expect((await json<Page>(a, "/test/requests?kind=exposures")).total).toBe(0);
+  });
+
+  test("legacy array routes keep their shape, page by limit/after/offset and name the next page in headers", async () => {
+    const a = agent();
+    for (let i = 0; i < 5; i++) await postExposure(a);
+    const res = await send(a, "/test/exposures?limit=2");
+    expect(res.headers.get("x-total-count")).toBe("5");
+    const ids = ((await res.json()) as Array<{ id: number }>).map((r) => r.id);
+    expect(ids).toEqual([1, 2]);
+    expect(res.headers.get("x-next-after")).toBe("2");
+    expect(res.headers.get("link")).toBe('</test/exposures?limit=2&after=2>; rel="next"');
+    expect((await json<Array<{ id: number }>>(a, "/test/exposures?after=2&limit=2")).map((r) => r.id)).toEqual([3, 4]);
+    expect((await json<Array<{ id: number }>>(a, "/test/session/requests?offset=4")).map((r) => r.id)).toEqual([5]);
+    const last = await send(a, "/test/exposures?after=4");
+    expect(last.headers.get("link")).toBeNull();
+    for (const bad of ["limit=0", "limit=10001", "after=-1", "offset=x"]) {
+      expect((await send(a, `/test/session/requests?${bad}`)).status).toBe(400);
+    }
+  });
+
+  test("bodies above 64 KiB are not inlined; /test/requests/:id/body serves one body as received", async () => {
+    const a = agent();
+    const small = new Uint8Array(65_536).fill(7);
+    const big = new Uint8Array(65_537).fill(9);
+    for (const body of [small, big]) {
+      await send(a, "/v0.4/traces", {
+        method: "PUT",
+        headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+        body,
+      });
+    }
+    const { requests } = await json<Page>(a, "/test/requests");
+    expect(requests[0]).toMatchObject({ bodyBytes: 65_536, bodyUrl: "/test/requests/1/body" });
+    expect(requests[0]!.body!.length).toBe(87_384);
+    expect(requests[0]!.bodyTruncated).toBeUndefined();
+    expect(requests[1]).toMatchObject({ body: null, bodyBytes: 65_537, bodyTruncated: true, bodyUrl: "/test/requests/2/body" });
+    const res = await send(a, "/test/requests/2/body");
+    expect(res.headers.get("x-original-content-type")).toBe("application/msgpack");
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(big);
+    expect(await json(a, "/test/requests/1")).toMatchObject({ id: 1, bodyBytes: 65_536 });
+    expect((await send(a, "/test/requests/99/body")).status).toBe(404);
+    expect((await send(a, "/test/requests/abc")).status).toBe(404);
+  });
+
+  test("a page stops at 8 MiB of JSON and names the next one", async () => {
+    const a = agent();
+    const body = new Uint8Array(60 * 1024).fill(1);
+    for (let i = 0; i < 150; i++) {
+      await send(a, "/v0.4/traces", {
+        method: "PUT",
+        headers: { "content-type": "application/msgpack", "x-datadog-trace-count": "1" },
+        body,
+      });
+    }
+    const res = await send(a, "/test/session/requests");
+    const text = await res.text();
+    expect(text.length).toBeLessThanOrEqual(8 * 1024 * 1024);
+    const count = (JSON.parse(text) as unknown[]).length;
+    expect(count).toBeLessThan(150);
+    expect(res.headers.get("x-next-after")).toBe(String(count));
+  });
+
+  test("base64 of a large body is exact (linear-time encoder)", async () => {
+    const a = agent();
+    const body = Uint8Array.from({ length: 65_000 }, (_, i) => (i * 31 + 7) & 0xff);
+    await send(a, "/v0.4/traces", { method: "PUT", headers: { "content-type": "application/msgpack" }, body });
+    const [entry] = await json<Array<{ body: string }>>(a, "/test/session/requests");
+    expect(entry!.body).toBe(btoa(String.fromCharCode(...body)));
+  });
+});
+
+describe("bounded sessions (issue 8, item 9)", () => {
+  test("a session is forgotten once its requests are evicted; the current one stays", async () => {
+    const a = agent({ maxRequests: 2 });
+    await send(a, "/info", { headers: { "x-datadog-test-session-token": "old" } });
+    await send(a, "/test/session/start?test_session_token=current");
+    await send(a, "/info?a");
+    await send(a, "/info?b");
+    await send(a, "/info?c");
+    expect((await send(a, "/test/session/requests?test_session_token=old")).status).toBe(404);
+    expect((await json<unknown[]>(a, "/test/session/requests?test_session_token=current")).length).toBe(2);
+  });
+
+  test("at most 1,000 sessions without requests are remembered; tokens are at most 256 characters", async () => {
+    const a = agent();
+    for (let i = 0; i < 1_500; i++) await send(a, `/test/session/start?test_session_token=s${i}`);
+    expect(a.store.sessionCount).toBe(1_000);
+    expect((await send(a, "/test/exposures?test_session_token=s0")).status).toBe(404);
+    expect((await send(a, "/test/exposures?test_session_token=s1499")).status).toBe(200);
+    expect((await send(a, `/test/session/start?test_session_token=${"x".repeat(257)}`)).status).toBe(400);
+  });
+});
