@@ -288,6 +288,16 @@ describe("delivery failures", () => {
     expect(agent.store.list()).toEqual([]);
   });
 
+  test("a redirect is not followed: dropped as redirect, and the exposure is sent again later", async () => {
+    const { agent, writer } = setup();
+    agent.faults.add({ path: "/evp_proxy/v2/api/v2/exposures", status: 307 });
+    writer.add(record());
+    expect(await writer.flush()).toMatchObject({ sent: 0, dropped: { redirect: 1 }, retried: 0 });
+    expect(agent.store.list().length).toBe(1);
+    expect(writer.add(record()).status).toBe("queued");
+    expect((await writer.flush()).sent).toBe(1);
+  });
+
   test("a failed delivery keeps a newer value that replaced its cache entry", async () => {
     let fail = true;
     const agent = mockAgent();
