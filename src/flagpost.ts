@@ -17,7 +17,7 @@ import { type Config, type ConfigOverrides, type EnvRecord, resolveConfig } from
 import { describeValue, FlagpostError } from "./core/errors.ts";
 import type { EvaluationRecord } from "./core/evaluation.ts";
 import { type Logger, safeLogger } from "./core/logger.ts";
-import type { FlushOptions, SignalFlushReport, SignalOptions } from "./core/signal.ts";
+import type { FlushOptions, SignalFlushReport } from "./core/signal.ts";
 import { StatsRegistry, type StatsSnapshot } from "./core/stats.ts";
 import { SpanEnrichment } from "./enrichment/span-enrichment.ts";
 import { wireSignals } from "./lifecycle/_signals.ts";
@@ -95,6 +95,8 @@ interface FollowUp {
 }
 
 const SPAN_LIMIT_DEFAULT = DEFAULT_MAX_SPANS_PER_REQUEST;
+/** Longest head start signals get to count what they could not send before a flush's deadline. */
+const MAX_FLUSH_GRACE_MS = 250;
 
 function isRecord(value: unknown): value is EvaluationRecord {
   return value !== null && typeof value === "object" && typeof (value as { flagKey?: unknown }).flagKey === "string";
@@ -174,7 +176,7 @@ export class Flagpost implements EvaluationRecorder {
     this.#now = now ?? Date.now;
     this.#store = scopeStore;
     this.#maxSpans = maxSpansPerRequest ?? SPAN_LIMIT_DEFAULT;
-    const signalOptions: SignalOptions = { fetch, stats: this.#stats, logger: this.#logger, now: this.#now };
+    const signalOptions = { fetch, stats: this.#stats, logger: this.#logger, now: this.#now };
     const wired = wireSignals(this.config, signalOptions);
     this.#traces = wired.traces;
     const all = [...wired.signals, ...(signals ?? [])];
@@ -459,18 +461,35 @@ export class Flagpost implements EvaluationRecorder {
     const onAbort = () => controller.abort();
     if (outer?.aborted) controller.abort();
     else outer?.addEventListener("abort", onAbort, { once: true });
+    // Signals are aborted a little before the deadline (the grace), so they can count what they
+    // could not send before the flush resolves: on workers, work still running once the waitUntil
+    // promise settles may be cancelled, and its events would vanish uncounted.
+    const grace = Math.min(MAX_FLUSH_GRACE_MS, Math.max(0, (deadlineAt - performance.now()) * 0.1));
+    const abortAt = deadlineAt - grace;
+    let softTimer: ReturnType<typeof setTimeout> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let settled = false;
     const expired = new Promise<"deadline">((resolve) => {
       const fire = () => {
-        timedOut = true;
-        controller.abort();
+        if (!settled) timedOut = true;
         resolve("deadline");
       };
-      if (controller.signal.aborted) fire();
-      else {
-        timer = setTimeout(fire, Math.max(0, deadlineAt - performance.now()));
-        controller.signal.addEventListener("abort", fire, { once: true });
+      const soft = () => {
+        if (!settled) timedOut = true;
+        controller.abort();
+      };
+      if (controller.signal.aborted) {
+        timedOut = true;
+        timer = setTimeout(fire, grace);
+        return;
       }
+      timer = setTimeout(fire, Math.max(0, deadlineAt - performance.now()));
+      softTimer = setTimeout(soft, Math.max(0, abortAt - performance.now()));
+      controller.signal.addEventListener("abort", () => {
+        if (!settled) timedOut = true;
+        clearTimeout(timer);
+        timer = setTimeout(fire, grace);
+      }, { once: true });
     });
     try {
       // Scopes still writing their tags belong in this flush.
@@ -478,7 +497,7 @@ export class Flagpost implements EvaluationRecorder {
       const reports: Record<string, SignalFlushReport> = {};
       await Promise.all(this.#signals.map(async (s) => {
         const began = performance.now();
-        const remaining = Math.max(1, deadlineAt - performance.now());
+        const remaining = Math.max(1, abortAt - performance.now());
         let attempt: Promise<SignalFlushReport | "deadline">;
         try {
           attempt = Promise.resolve(s.flush({ deadlineMs: remaining, signal: controller.signal }));
@@ -496,10 +515,13 @@ export class Flagpost implements EvaluationRecorder {
           void attempt.catch(() => {});
         }
       }));
+      settled = true;
       if (timedOut) this.#stats.count(FLAGPOST_COUNTERS.flushTimeouts);
       return mergeFlushReports(reports, { deadlineMs, durationMs: performance.now() - started, timedOut });
     } finally {
+      settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (softTimer !== undefined) clearTimeout(softTimer);
       outer?.removeEventListener("abort", onAbort);
     }
   }
