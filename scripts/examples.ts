@@ -10,7 +10,7 @@
  * piece of a program that cannot stand alone. A relative import in a block is resolved from the
  * file the block is in (README.md's `./examples/flags.json` is the repository's).
  *
- * usage: bun scripts/examples.ts [--verbose] [path-substring…]
+ * usage: bun scripts/examples.ts [--verbose] [--keep] [path-substring…]   (--keep: leave the programs in .tmp-examples/)
  * Ends with `examples: N passed, N failed` (a skipped fragment counts as neither).
  *
  * @module
@@ -19,7 +19,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
-const outDir = join(root, ".tmp-examples");
+// One folder per run: two runs at once (npm test while `npm run test:examples`) must not share it.
+const outDir = join(root, ".tmp-examples", `run-${process.pid}`);
 const deno = join(root, "node_modules", ".bin", "deno");
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
@@ -185,5 +186,6 @@ for (const e of examples) {
   if (failure !== undefined) console.log(failure.replace(/^/gm, "    ").slice(0, 4000));
 }
 const failed = checked.filter((e) => failures.has(e.origin)).length;
+if (!args.includes("--keep")) rmSync(outDir, { recursive: true, force: true });
 console.log(`examples: ${checked.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

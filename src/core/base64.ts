@@ -13,7 +13,8 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  *
  * @example
  * ```ts
- * encodeBase64(new Uint8Array([100, 8, 20, 2])); // "ZAgUAg=="
+ * import { encodeBase64 } from "./base64.ts"; // internal: not exported from "flagpost"
+ * console.log(encodeBase64(new Uint8Array([100, 8, 20, 2]))); // "ZAgUAg=="
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
@@ -58,7 +59,8 @@ function sextet(code: number): number {
  *
  * @example
  * ```ts
- * decodeBase64("ZAgUAg=="); // Uint8Array [100, 8, 20, 2]
+ * import { decodeBase64 } from "./base64.ts"; // internal: not exported from "flagpost"
+ * console.log(decodeBase64("ZAgUAg==")); // Uint8Array [100, 8, 20, 2]
  * ```
  */
 export function decodeBase64(text: string, field = "base64"): Uint8Array {

@@ -22,6 +22,7 @@ const noop = (): void => {};
  *
  * @example
  * ```ts
+ * import { silentLogger } from "flagpost";
  * const logger = silentLogger();
  * logger.warn("never printed");
  * ```
@@ -38,6 +39,7 @@ const RANK: Record<LogLevel, number> = { debug: 0, warn: 1, error: 2 };
  *
  * @example
  * ```ts
+ * import { consoleLogger } from "flagpost";
  * const logger = consoleLogger("debug");
  * logger.debug("flush", { exposures: 3 }); // console.debug("[flagpost] flush", { exposures: 3 })
  * ```

@@ -21,7 +21,8 @@ export function toHex(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * await sha256Hex("alice"); // "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90"
+ * import { sha256Hex } from "./sha256.ts"; // internal: not exported from "flagpost"
+ * console.log(await sha256Hex("alice")); // "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90"
  * ```
  */
 export async function sha256Hex(text: string | Uint8Array): Promise<string> {

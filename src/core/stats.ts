@@ -25,6 +25,7 @@ export type StatsSnapshot = Record<string, Record<string, number>>;
  *
  * @example
  * ```ts
+ * import { StatsRegistry } from "flagpost";
  * const stats = new StatsRegistry();
  * stats.count("exposures.dropped", "queue_full");
  * stats.count("exposures.sent", undefined, 12);

@@ -13,8 +13,10 @@ import { describeValue, FlagpostError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import { encodeUleb128 } from "./varint.ts"; // internal: not exported from "flagpost"
  * const out: number[] = [];
- * encodeUleb128(300, out); // out is [0xac, 0x02]
+ * encodeUleb128(300, out);
+ * console.log(out); // [0xac, 0x02]
  * ```
  */
 export function encodeUleb128(value: number, out: number[], field = "value"): void {
@@ -45,7 +47,8 @@ export interface Uleb128Read {
  *
  * @example
  * ```ts
- * decodeUleb128(new Uint8Array([0xac, 0x02]), 0); // { value: 300, next: 2 }
+ * import { decodeUleb128 } from "./varint.ts"; // internal: not exported from "flagpost"
+ * console.log(decodeUleb128(new Uint8Array([0xac, 0x02]), 0)); // { value: 300, next: 2 }
  * ```
  */
 export function decodeUleb128(bytes: Uint8Array, offset: number): Uleb128Read {

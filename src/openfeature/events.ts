@@ -27,7 +27,8 @@ export type ProviderEventHandler = (details?: any) => unknown;
  *
  * @example
  * ```ts
- * const provider = new FlagpostProvider({ url });
+ * import { FlagpostProvider } from "flagpost/openfeature";
+ * const provider = new FlagpostProvider({ url: "https://config.example/flags.json" }); // fetched on initialize()
  * provider.events.addHandler("PROVIDER_CONFIGURATION_CHANGED", (d) => console.log(d?.flagsChanged));
  * ```
  */

@@ -41,7 +41,11 @@ import { type EvaluationRecorder, markRecorded } from "./_recorded-evaluation.ts
  *
  * @example
  * ```ts
- * provider.setConfiguration(await (await fetch(url)).text() satisfies ConfigurationInput);
+ * import { type ConfigurationInput, FlagpostProvider } from "flagpost/openfeature";
+ * import { parseConfiguration } from "flagpost/ufc";
+ * const text = JSON.stringify({ flags: {} }); // e.g. the body of a fetch
+ * const inputs: ConfigurationInput[] = [text, JSON.parse(text), parseConfiguration(text)];
+ * for (const input of inputs) new FlagpostProvider().setConfiguration(input);
  * ```
  */
 export type ConfigurationInput = string | object | CompiledConfiguration;
@@ -51,7 +55,9 @@ export type ConfigurationInput = string | object | CompiledConfiguration;
  *
  * @example
  * ```ts
+ * import { FlagpostProvider, type FlagpostProviderOptions } from "flagpost/openfeature";
  * const options: FlagpostProviderOptions = { url: "https://cdn.example/flags.json", timeoutMs: 3000, pollIntervalMs: 30_000 };
+ * const provider = new FlagpostProvider(options); // fetches on initialize(), then every 30 s
  * ```
  */
 export interface FlagpostProviderOptions {
@@ -93,8 +99,15 @@ export interface FlagpostProviderOptions {
  *
  * @example
  * ```ts
+ * import { FlagpostProvider, type RefreshResult } from "flagpost/openfeature";
+ * const configs = [JSON.stringify({ flags: {} }), "not json"];
+ * const provider = new FlagpostProvider({
+ *   url: "https://cdn.example/flags.json",
+ *   fetch: () => Promise.resolve(new Response(configs.shift())), // stands in for the network
+ * });
  * const r: RefreshResult = await provider.refresh();
- * if (r.status === "updated") console.log(r.flagsChanged);
+ * if (r.status === "updated") console.log(r.flagsChanged); // []
+ * console.log((await provider.refresh()).status); // "error": the last good configuration keeps serving
  * ```
  */
 export type RefreshResult =
@@ -136,9 +149,12 @@ function positive(value: number | undefined, name: string, fallback: number, min
  *
  * @example
  * ```ts
+ * import { FlagpostProvider, type FlagpostProviderBase, FlagpostWebProvider } from "flagpost/openfeature";
  * function watch(provider: FlagpostProviderBase) {
  *   provider.events.addHandler("PROVIDER_ERROR", (d) => console.warn(d?.message));
  * }
+ * watch(new FlagpostProvider());
+ * watch(new FlagpostWebProvider());
  * ```
  */
 export abstract class FlagpostProviderBase {
@@ -236,7 +252,10 @@ export abstract class FlagpostProviderBase {
    *
    * @example
    * ```ts
-   * provider.setConfiguration(await (await fetch(url)).text());
+   * import { FlagpostProvider } from "flagpost/openfeature";
+   * const provider = new FlagpostProvider();
+   * provider.events.addHandler("PROVIDER_READY", () => console.log("ready"));
+   * provider.setConfiguration(JSON.stringify({ flags: {} })); // e.g. the body of a fetch
    * ```
    */
   setConfiguration(configuration: ConfigurationInput): void {
@@ -250,7 +269,19 @@ export abstract class FlagpostProviderBase {
    *
    * @example
    * ```ts
-   * const r = await provider.refresh(); // { status: "not_modified" } when the ETag still matches
+   * import { FlagpostProvider } from "flagpost/openfeature";
+   * const provider = new FlagpostProvider({
+   *   url: "https://cdn.example/flags.json",
+   *   // stands in for the network: the first answer carries an ETag, the next request sends it back
+   *   fetch: (_url, init) =>
+   *     Promise.resolve(
+   *       new Headers(init?.headers).get("if-none-match") === '"v1"'
+   *         ? new Response(null, { status: 304 })
+   *         : new Response(JSON.stringify({ flags: {} }), { headers: { etag: '"v1"' } }),
+   *     ),
+   * });
+   * console.log(await provider.refresh()); // { status: "updated", flagsChanged: [] }
+   * console.log(await provider.refresh()); // { status: "not_modified" } while the ETag still matches
    * ```
    */
   async refresh(): Promise<RefreshResult> {
@@ -421,8 +452,13 @@ function toDetails<T>(result: EvaluationResult<T>): ResolutionDetails<T> {
  * ```ts
  * import { OpenFeature } from "@openfeature/server-sdk";
  * import { FlagpostProvider } from "flagpost/openfeature";
- * await OpenFeature.setProviderAndWait(new FlagpostProvider({ url: "https://cdn.example/flags.json", onEvaluation: (r) => flagpost.recordEvaluation(r) }));
+ * const configuration = { flags: {} }; // or url: "https://cdn.example/flags.json"
+ * await OpenFeature.setProviderAndWait(
+ *   new FlagpostProvider({ configuration, onEvaluation: (r) => console.log(r.flagKey, r.reason, r.errorCode) }),
+ * );
  * const enabled = await OpenFeature.getClient().getBooleanValue("new-checkout", false, { targetingKey: "user-1" });
+ * console.log(enabled); // false: the flag is not in the configuration (FLAG_NOT_FOUND)
+ * await OpenFeature.close();
  * ```
  */
 export class FlagpostProvider extends FlagpostProviderBase {
@@ -463,8 +499,9 @@ export class FlagpostProvider extends FlagpostProviderBase {
  * import { OpenFeature } from "@openfeature/web-sdk";
  * import { FlagpostWebProvider } from "flagpost/openfeature";
  * await OpenFeature.setContext({ targetingKey: "user-1" });
- * await OpenFeature.setProviderAndWait(new FlagpostWebProvider({ configuration: ufc }));
- * OpenFeature.getClient().getBooleanValue("new-checkout", false);
+ * await OpenFeature.setProviderAndWait(new FlagpostWebProvider({ configuration: { flags: {} } }));
+ * console.log(OpenFeature.getClient().getBooleanValue("new-checkout", false)); // false (FLAG_NOT_FOUND)
+ * await OpenFeature.close();
  * ```
  */
 export class FlagpostWebProvider extends FlagpostProviderBase {

@@ -52,6 +52,7 @@ export const AGENT_RETRY_POLICY: RetryPolicy = Object.freeze({
  *
  * @example
  * ```ts
+ * import { parseRetryAfter } from "./retry.ts"; // internal: not exported from "flagpost"
  * parseRetryAfter("2", Date.now()); // 2000
  * parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", Date.parse("Wed, 21 Oct 2015 07:27:59 GMT")); // 1000
  * ```

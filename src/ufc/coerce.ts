@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import { formatNumber } from "./coerce.ts"; // internal: not exported from "flagpost/ufc"
  * formatNumber(1e21); // "1000000000000000000000"
  * formatNumber(1.5e-7); // "0.00000015"
  * formatNumber(42); // "42"
@@ -46,6 +47,7 @@ export function formatNumber(n: number): string {
  *
  * @example
  * ```ts
+ * import { parseNumberStrict } from "./coerce.ts"; // internal: not exported from "flagpost/ufc"
  * parseNumberStrict("1e3"); // 1000
  * parseNumberStrict(" 1"); // undefined
  * parseNumberStrict("0x10"); // undefined
@@ -90,6 +92,7 @@ function parseSpecial(text: string): number | undefined {
  *
  * @example
  * ```ts
+ * import { attributeAsString } from "./coerce.ts"; // internal: not exported from "flagpost/ufc"
  * attributeAsString(true); // "true"
  * attributeAsString(123456789); // "123456789"
  * attributeAsString(null); // undefined
@@ -114,6 +117,7 @@ export function attributeAsString(value: unknown): string | undefined {
  *
  * @example
  * ```ts
+ * import { attributeAsNumber } from "./coerce.ts"; // internal: not exported from "flagpost/ufc"
  * attributeAsNumber("10"); // 10
  * attributeAsNumber(true); // undefined
  * ```

@@ -32,6 +32,7 @@ import { matchesShard } from "./shard.ts";
  *
  * @example
  * ```ts
+ * import { isTypeCompatible } from "./evaluate.ts"; // internal: not exported from "flagpost/ufc"
  * isTypeCompatible("number", "INTEGER"); // true
  * isTypeCompatible("integer", "NUMERIC"); // false
  * ```
@@ -75,7 +76,22 @@ const EMPTY_CONTEXT: EvaluationContext = {};
  * @example
  * ```ts
  * import { evaluateFlag, parseConfiguration } from "flagpost/ufc";
- * const config = parseConfiguration(ufcJson);
+ * const config = parseConfiguration({
+ *   flags: {
+ *     "kill-switch": {
+ *       key: "kill-switch",
+ *       enabled: true,
+ *       variationType: "BOOLEAN",
+ *       variations: { on: { key: "on", value: true } },
+ *       allocations: [{
+ *         key: "on-for-NA",
+ *         rules: [{ conditions: [{ attribute: "country", operator: "ONE_OF", value: ["US", "Canada", "Mexico"] }] }],
+ *         splits: [{ variationKey: "on", shards: [] }],
+ *         doLog: true,
+ *       }],
+ *     },
+ *   },
+ * });
  * const result = evaluateFlag(config, "kill-switch", "boolean", false, { targetingKey: "alice", country: "US" });
  * // { value: true, variant: "on", allocationKey: "on-for-NA", reason: "TARGETING_MATCH", doLog: true }
  * ```

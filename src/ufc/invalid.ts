@@ -11,7 +11,9 @@
  *
  * @example
  * ```ts
- * throw new InvalidFlagError("allocations[0].splits", "expected an array");
+ * import { InvalidFlagError } from "./invalid.ts"; // internal: not exported from "flagpost/ufc"
+ * const error = new InvalidFlagError("allocations[0].splits", "expected an array");
+ * console.log(error.message); // thrown while compiling one flag, which becomes a PARSE_ERROR for that key only
  * ```
  */
 export class InvalidFlagError extends Error {

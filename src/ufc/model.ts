@@ -44,6 +44,7 @@ export type FlagValue = boolean | number | string | JsonValue;
  *
  * @example
  * ```ts
+ * import { parseConfiguration, type UfcConfiguration } from "flagpost/ufc";
  * const doc: UfcConfiguration = { flags: { f: { key: "f", enabled: true, variationType: "BOOLEAN",
  *   variations: { on: { key: "on", value: true } }, allocations: [{ key: "all", splits: [{ variationKey: "on", shards: [] }] }] } } };
  * ```
@@ -109,7 +110,9 @@ export interface UfcShard {
  *
  * @example
  * ```ts
+ * import { evaluateFlag, type EvaluationContext, parseConfiguration } from "flagpost/ufc";
  * const context: EvaluationContext = { targetingKey: "user-1", country: "FR", age: 42 };
+ * console.log(evaluateFlag(parseConfiguration({ flags: {} }), "f", "string", "default", context).value); // "default"
  * ```
  */
 export interface EvaluationContext {
@@ -139,6 +142,8 @@ export type EvaluationErrorCode =
  *
  * @example
  * ```ts
+ * import { evaluateFlag, type EvaluationResult, parseConfiguration } from "flagpost/ufc";
+ * const config = parseConfiguration({ flags: {} });
  * const r: EvaluationResult<boolean> = evaluateFlag(config, "f", "boolean", false, {});
  * if (r.reason === "ERROR") console.warn(r.errorCode, r.errorMessage);
  * ```
@@ -215,6 +220,8 @@ export type CompiledFlagEntry = CompiledFlag | DisabledFlag | InvalidFlag;
  *
  * @example
  * ```ts
+ * import { type CompiledConfiguration, parseConfiguration } from "flagpost/ufc";
+ * const text = JSON.stringify({ flags: { "new-checkout": { key: "new-checkout", enabled: false } } });
  * const config: CompiledConfiguration = parseConfiguration(text);
  * config.flags.get("new-checkout")?.kind; // "flag" | "disabled" | "invalid"
  * ```

@@ -73,6 +73,7 @@ const OPERATORS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import { isConditionOperator } from "./operators.ts"; // internal: not exported from "flagpost/ufc"
  * isConditionOperator("ONE_OF"); // true
  * isConditionOperator("NOT_A_REAL_OPERATOR"); // false
  * ```
@@ -88,6 +89,7 @@ export function isConditionOperator(operator: unknown): operator is ConditionOpe
  *
  * @example
  * ```ts
+ * import { compileCondition } from "./operators.ts"; // internal: not exported from "flagpost/ufc"
  * const isAdult = compileCondition({ attribute: "age", operator: "GTE", value: 18 }, "condition");
  * isAdult({ age: 20 }, undefined); // true
  * isAdult({ age: "20" }, undefined); // true (strict numeric parsing)

@@ -70,7 +70,8 @@ const RFC3339 = "^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(?:\\
  *
  * @example
  * ```ts
- * parseTimestamp("2002-10-31T09:00:00.594321Z"); // 1036054800594.321
+ * import { parseTimestamp } from "./parse.ts"; // internal: not exported from "flagpost/ufc"
+ * console.log(parseTimestamp("2002-10-31T09:00:00.594321Z")); // 1036054800594.321
  * ```
  */
 export function parseTimestamp(text: string): number | undefined {
@@ -324,7 +325,8 @@ function compileFlag(mapKey: string, raw: unknown): CompiledFlagEntry {
  * @example
  * ```ts
  * import { evaluateFlag, parseConfiguration } from "flagpost/ufc";
- * const config = parseConfiguration(await (await fetch(url)).text());
+ * const text = JSON.stringify({ flags: { broken: { key: "broken" } } }); // e.g. await (await fetch(url)).text()
+ * const config = parseConfiguration(text);
  * for (const bad of config.invalidFlags) console.warn(bad.key, bad.message);
  * evaluateFlag(config, "new-checkout", "boolean", false, { targetingKey: "user-1" });
  * ```

@@ -52,6 +52,7 @@ function isVersionNumber(s: string): boolean {
  *
  * @example
  * ```ts
+ * import { parseSemver } from "./semver.ts"; // internal: not exported from "flagpost/ufc"
  * parseSemver("1.2.3-beta.1+build.5"); // { major: "1", minor: "2", patch: "3", prerelease: ["beta", "1"] }
  * parseSemver("v1.2.3"); // undefined
  * ```
@@ -86,6 +87,7 @@ export function parseSemver(text: string): Semver | undefined {
  *
  * @example
  * ```ts
+ * import { compareSemver, parseSemver } from "./semver.ts"; // internal: not exported from "flagpost/ufc"
  * compareSemver(parseSemver("1.0.0-alpha")!, parseSemver("1.0.0")!); // < 0
  * ```
  */

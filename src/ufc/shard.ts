@@ -19,6 +19,7 @@ let encoder: TextEncoder | undefined;
  *
  * @example
  * ```ts
+ * import { shardOf } from "./shard.ts"; // internal: not exported from "flagpost/ufc"
  * shardOf("split-new-user-onboarding-rollout", "alice", 10000); // a number in [0, 10000)
  * ```
  */
@@ -34,6 +35,7 @@ export function shardOf(salt: string, targetingKey: string, totalShards: number)
  *
  * @example
  * ```ts
+ * import { matchesShard } from "./shard.ts"; // internal: not exported from "flagpost/ufc"
  * matchesShard({ salt: "s", totalShards: 100, ranges: [0, 50] }, "alice");
  * ```
  */
