@@ -12,7 +12,8 @@
  *     own hook cost), with a hook that only builds the `EvaluationRecord`
  *     (`recordFromDetails`, flagpost's hook mapping), and with enrichment recording
  *     (that record added to the request's accumulator) — the overhead enrichment adds
- *     to one evaluation, split into its parts.
+ *     to one evaluation, split into its parts; and flagpost's own path, `FlagpostProvider`
+ *     without and with `onEvaluation` feeding the accumulator (no SDK hook).
  *
  * Timing: bench/_measure.ts's warm-up and interleaved rounds, read with this
  * process's CPU clock (see measureCpu), median per operation. Same records for
@@ -35,6 +36,7 @@ import {
 } from "@openfeature/server-sdk";
 import type { EvaluationRecord } from "../src/core/evaluation.ts";
 import { recordFromDetails } from "../src/openfeature/hook.ts";
+import { FlagpostProvider } from "../src/openfeature/provider.ts";
 import { encodeSerialIds } from "../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../src/enrichment/span-enrichment.ts";
 import { type Contestant, formatNs, measure, printTable } from "./_measure.ts";
@@ -386,6 +388,42 @@ const filledTheirs = () => {
       }
     };
   const ops = REQUESTS * PER_REQUEST;
+
+  // flagpost's own path: FlagpostProvider (UFC evaluation) builds the record and hands it to
+  // onEvaluation, no SDK hook. Same 20 flags (serial ids 1000…, doLog true), without and with enrichment.
+  const flags: Record<string, unknown> = {};
+  for (let f = 0; f < PER_REQUEST; f++) {
+    flags[`flag-${f}`] = {
+      key: `flag-${f}`,
+      enabled: true,
+      variationType: "BOOLEAN",
+      variations: { on: { key: "on", value: true } },
+      allocations: [{
+        key: "all",
+        doLog: true,
+        splits: [{ variationKey: "on", shards: [], serialId: 1000 + f }],
+      }],
+    };
+  }
+  const ufc = { format: "SERVER", environment: { name: "bench" }, flags };
+  await OpenFeature.setProviderAndWait(
+    "bench-flagpost-plain",
+    new FlagpostProvider({ configuration: ufc }),
+  );
+  await OpenFeature.setProviderAndWait(
+    "bench-flagpost-enriched",
+    new FlagpostProvider({
+      configuration: ufc,
+      onEvaluation: (record) => current?.add(record),
+    }),
+  );
+  const flagpostPlain = OpenFeature.getClient("bench-flagpost-plain");
+  const flagpostEnriched = OpenFeature.getClient("bench-flagpost-enriched");
+  const native = await measureCpu([
+    { name: "plain", ops, run: requests(flagpostPlain, "none") },
+    { name: "enriched", ops, run: requests(flagpostEnriched, "add") },
+  ]);
+
   const m = await measureCpu([
     { name: "no hook", ops, run: requests(client(), "none") },
     {
@@ -424,7 +462,20 @@ const filledTheirs = () => {
     tagged,
     undefined,
   );
+  row(
+    "FlagpostProvider evaluation (no onEvaluation)",
+    native.get("plain")!,
+    undefined,
+  );
+  row(
+    "FlagpostProvider evaluation, onEvaluation → add()",
+    native.get("enriched")!,
+    undefined,
+  );
   notes.push(
+    `enrichment overhead per FlagpostProvider evaluation (record built by the provider, add() in onEvaluation): ${
+      pct(native.get("enriched")!, native.get("plain")!)
+    }`,
     `enrichment overhead per OpenFeature evaluation: ${
       pct(enriched, plain)
     } vs no hook`,
