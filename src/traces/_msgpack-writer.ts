@@ -268,13 +268,6 @@ export function putNumber(b: Uint8Array, p: number, v: number): number {
   return p + 9;
 }
 
-/** Writes a constant ASCII key (fewer than 32 characters). */
-export function putKey(b: Uint8Array, p: number, k: string): number {
-  b[p++] = 0xa0 | k.length;
-  for (let i = 0; i < k.length; i++) b[p++] = k.charCodeAt(i);
-  return p;
-}
-
 /** Encodes `s` as UTF-8 at `b[p..]` (lone surrogates as U+FFFD, like TextEncoder); returns the end offset. */
 function utf8Into(s: string, b: Uint8Array, p: number): number {
   const len = s.length;

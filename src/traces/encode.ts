@@ -17,19 +17,23 @@
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import type { ChunkData } from "./_chunk-data.ts";
 import { chunksDataOf } from "./_chunk-data.ts";
-import {
-  MsgpackWriter,
-  putAscii,
-  putContainerHeader,
-  putInt32,
-  putKey,
-  putNumber,
-  putUint32,
-  putUint64,
-  strBound,
-} from "./_msgpack-writer.ts";
+import { MsgpackWriter, putAscii, putContainerHeader, putInt32, putNumber, putUint32, putUint64, strBound } from "./_msgpack-writer.ts";
 import type { SpanData } from "./_span-data.ts";
 import type { TraceChunks } from "./trace-chunks.ts";
+import {
+  keyDuration,
+  keyError,
+  keyMeta,
+  keyMetrics,
+  keyName,
+  keyParentId,
+  keyResource,
+  keyService,
+  keySpanId,
+  keyStart,
+  keyTraceId,
+  keyType,
+} from "./_v04-keys.ts";
 
 /**
  * A trace intake format.
@@ -67,29 +71,29 @@ function spanV04(w: MsgpackWriter, s: SpanData): void {
   const b = w.reserve(V04_FIXED + strBound(s.service) + strBound(s.name) + strBound(s.resource) + strBound(s.type) + tagsBound(s));
   let p = w.pos;
   b[p++] = s.type === "" ? 0x8b : 0x8c;
-  p = putKey(b, p, "trace_id");
+  p = keyTraceId(b, p);
   p = putUint64(b, p, s.traceHi, s.traceLo);
-  p = putKey(b, p, "span_id");
+  p = keySpanId(b, p);
   p = putUint64(b, p, s.spanHi, s.spanLo);
-  p = putKey(b, p, "parent_id");
+  p = keyParentId(b, p);
   p = putUint64(b, p, s.parentHi, s.parentLo);
-  p = putKey(b, p, "start");
+  p = keyStart(b, p);
   p = putUint64(b, p, s.startHi, s.startLo);
-  p = putKey(b, p, "duration");
+  p = keyDuration(b, p);
   p = putUint64(b, p, s.durationHi, s.durationLo);
-  p = putKey(b, p, "error");
+  p = keyError(b, p);
   p = putInt32(b, p, s.error);
-  p = putKey(b, p, "service");
+  p = keyService(b, p);
   p = str(w, b, p, s.service);
-  p = putKey(b, p, "name");
+  p = keyName(b, p);
   p = str(w, b, p, s.name);
-  p = putKey(b, p, "resource");
+  p = keyResource(b, p);
   p = str(w, b, p, s.resource);
   if (s.type !== "") {
-    p = putKey(b, p, "type");
+    p = keyType(b, p);
     p = str(w, b, p, s.type);
   }
-  p = putKey(b, p, "meta");
+  p = keyMeta(b, p);
   const metaKeys = s.metaKeys;
   const metaValues = s.metaValues;
   p = putContainerHeader(b, p, metaKeys.length, 0x80, 0xde);
@@ -97,7 +101,7 @@ function spanV04(w: MsgpackWriter, s: SpanData): void {
     p = str(w, b, p, metaKeys[i]!);
     p = str(w, b, p, metaValues[i]!);
   }
-  p = putKey(b, p, "metrics");
+  p = keyMetrics(b, p);
   const metricKeys = s.metricKeys;
   const metricValues = s.metricValues;
   p = putContainerHeader(b, p, metricKeys.length, 0x80, 0xde);
