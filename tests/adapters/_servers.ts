@@ -1,0 +1,70 @@
+/**
+ * Runs tests/adapters/_server-fixture.ts on a runtime as a child process against a mock agent on a
+ * real socket, sends it requests, then a signal, and returns what happened.
+ */
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { type RunningMockAgent, startMockAgent } from "../../mock-agent/mod.ts";
+
+const root = join(import.meta.dir, "../..");
+const bin = (name: string) => join(root, "node_modules/.bin", name);
+
+export interface FixtureRun {
+  responses: string[];
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  agent: RunningMockAgent;
+}
+
+async function command(runtime: "node" | "deno" | "bun"): Promise<string[]> {
+  const fixture = join(import.meta.dir, "_server-fixture.ts");
+  if (runtime === "bun") return [bin("bun"), fixture];
+  if (runtime === "deno") return [bin("deno"), "run", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", fixture];
+  const outfile = join(root, ".tmp", "adapters", "server-fixture.mjs");
+  await esbuild.build({ entryPoints: [fixture], bundle: true, platform: "node", format: "esm", outfile, logLevel: "error" });
+  return ["node", outfile];
+}
+
+/** Starts the fixture, requests `/?id=<id>` for each id, sends `signal`, waits for the exit. The caller closes `agent`. */
+export async function runFixture(runtime: "node" | "deno" | "bun", ids: number[], signal: "SIGTERM" | "SIGINT"): Promise<FixtureRun> {
+  const agent = await startMockAgent({ port: 0, otlpPort: 0 });
+  const proc = Bun.spawn(await command(runtime), {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      ...process.env,
+      DD_SERVICE: `adapter-${runtime}`,
+      DD_TRACE_AGENT_URL: agent.url,
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${agent.otlpUrl}/v1/metrics`,
+      DD_METRICS_OTEL_ENABLED: "true",
+    },
+  });
+  const decoder = new TextDecoder();
+  let stdout = "";
+  const reader = proc.stdout.getReader();
+  let url: string | undefined;
+  const killer = setTimeout(() => proc.kill(), 60_000);
+  while (url === undefined) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += decoder.decode(value, { stream: true });
+    url = /listening (\S+)/.exec(stdout)?.[1];
+  }
+  const responses: string[] = [];
+  if (url !== undefined) {
+    for (const id of ids) responses.push(await (await fetch(`${url}/?id=${id}`)).text());
+  }
+  proc.kill(signal);
+  const rest = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += decoder.decode(value, { stream: true });
+    }
+  })();
+  const [exitCode, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text(), rest]);
+  clearTimeout(killer);
+  return { responses, exitCode, stdout, stderr, agent };
+}

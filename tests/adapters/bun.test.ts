@@ -1,0 +1,39 @@
+/**
+ * flagpost/bun: serve() on Bun.serve in-process, and in a child Bun process the shutdown hook:
+ * SIGINT stops the server and awaits the final flush before exit (128 + 2).
+ */
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createMockAgent } from "../../mock-agent/mod.ts";
+import { createFlagpost, serve } from "../../src/adapters/bun/mod.ts";
+import { runFixture } from "./_servers.ts";
+
+setDefaultTimeout(90_000);
+
+describe("flagpost/bun", () => {
+  test("serve runs the handler in a scope and close() flushes", async () => {
+    const agent = createMockAgent();
+    const flagpost = createFlagpost({ env: { DD_TRACE_AGENT_URL: "http://agent.test:8126" }, fetch: agent.fetch });
+    const server = serve(flagpost, (_request, scope) => new Response(String(flagpost.currentScope() === scope)), {
+      port: 0,
+      shutdownHooks: false,
+      flushIntervalMs: 60_000,
+    });
+    expect(await (await fetch(`${server.url}/`)).text()).toBe("true");
+    const report = await server.close();
+    expect(report.signals.traces?.sent).toBe(1);
+    expect(flagpost.isShutdown).toBe(true);
+  });
+
+  test("in a Bun process, SIGINT awaits the final flush before exit", async () => {
+    const run = await runFixture("bun", [4, 5], "SIGINT");
+    try {
+      expect(run.responses).toEqual(["ok 4 true", "ok 5 true"]);
+      expect(run.exitCode).toBe(130);
+      expect(run.stdout).toContain('final {"ok":true');
+      const traces = run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
+      expect(traces.length).toBe(2);
+    } finally {
+      await run.agent.close();
+    }
+  });
+});
