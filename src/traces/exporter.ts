@@ -197,7 +197,9 @@ export class TraceExporter {
       if (list.length === 0) return { ok: true, sentChunks: 0, droppedChunks: dropped, requests, retried };
 
       const started = this.#now();
-      const deadlineMs = options.deadlineMs ?? this.#config.flushDeadlineMs;
+      const asked = options.deadlineMs;
+      // A missing, non-finite or negative deadline means the configured one: the send must stay bounded.
+      const deadlineMs = typeof asked === "number" && Number.isFinite(asked) && asked >= 0 ? asked : this.#config.flushDeadlineMs;
       const remaining = () => deadlineMs - (this.#now() - started);
       const drop = (reason: string, n: number) => {
         if (n > 0) dropped[reason] = (dropped[reason] ?? 0) + n;

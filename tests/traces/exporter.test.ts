@@ -233,6 +233,14 @@ describe("TraceExporter against the mock agent", () => {
     expect(agent.store.list()).toEqual([]);
   });
 
+  test("a nonsense deadline falls back to the configured one", async () => {
+    const { exporter } = setup();
+    for (const deadlineMs of [Number.NaN, -5, Infinity]) {
+      const result = await exporter.send(buildChunks(sample(1)), { deadlineMs });
+      expect(result).toMatchObject({ ok: true, sentChunks: 1 });
+    }
+  });
+
   test("an aborted signal ends the send as deadline", async () => {
     const { exporter } = setup();
     const controller = new AbortController();
