@@ -332,29 +332,17 @@ export function registerTestApi(app: Hono, store: RequestStore, faults: FaultReg
     return new Response(record.body as Uint8Array<ArrayBuffer>, { headers });
   });
 
-  arrayRoute("/test/exposures", "exposures", (r) =>
-    r.decoded?.kind === "exposures"
-      ? {
-        id: r.id,
-        time: r.time,
-        path: r.path,
-        sessionToken: r.sessionToken,
-        payload: r.decoded.payload,
-        problems: r.decoded.problems,
-      }
-      : undefined);
-
-  arrayRoute("/test/flagevaluations", "flagevaluation", (r) =>
-    r.decoded?.kind === "flagevaluation"
-      ? {
-        id: r.id,
-        time: r.time,
-        path: r.path,
-        sessionToken: r.sessionToken,
-        payload: r.decoded.payload,
-        problems: r.decoded.problems,
-      }
-      : undefined);
+  // Decoded EVP payloads, with their schema problems.
+  for (const [path, kind] of [["/test/exposures", "exposures"], ["/test/flagevaluations", "flagevaluation"]] as const) {
+    arrayRoute(
+      path,
+      kind,
+      (r) =>
+        r.decoded?.kind === kind
+          ? { id: r.id, time: r.time, path: r.path, sessionToken: r.sessionToken, payload: r.decoded.payload, problems: r.decoded.problems }
+          : undefined,
+    );
+  }
 
   // { requests: [...this page], evaluations: summed over this page's requests }.
   app.get("/test/metrics", (c) => {

@@ -53,6 +53,8 @@ export interface SendOutcome {
   readonly errorDetail?: string;
   /** The success response body as text, only when `readResponse` was asked for (bounded by `maxResponseBytes`). */
   readonly responseText?: string;
+  /** The success response body as bytes, only when `readResponse: "bytes"` was asked for (bounded by `maxResponseBytes`). */
+  readonly responseBytes?: Uint8Array;
   /** The success body was longer than `maxResponseBytes`: `responseText` holds only its start. */
   readonly responseTruncated?: boolean;
   /** Headers of the last response, when one was received (e.g. `ETag`, `Retry-After`). */
@@ -67,8 +69,12 @@ export interface SendOptions {
   readonly deadlineMs?: number;
   /** An outer signal (e.g. a flush being cancelled); aborting it ends the send as `deadline`. */
   readonly signal?: AbortSignal;
-  /** Read a successful response's body as text (e.g. the agent's `rate_by_service`). */
-  readonly readResponse?: boolean;
+  /**
+   * Hand back a successful response's body: `true` as text (e.g. the agent's
+   * `rate_by_service`), `"bytes"` as bytes (e.g. an OTLP protobuf
+   * `ExportMetricsServiceResponse`).
+   */
+  readonly readResponse?: boolean | "bytes";
   /**
    * Cap on the success body read, in bytes (default 64 KiB). A success body is
    * always read up to this cap, even without `readResponse`, so that a body
@@ -102,6 +108,8 @@ export function outcomeReason(outcome: SendOutcome): string {
 }
 
 interface BodyPrefix {
+  /** At most `limit` bytes of the body. */
+  bytes: Uint8Array;
   text: string;
   /** The body was longer than the limit; `text` holds its start and the rest was cancelled. */
   truncated: boolean;
@@ -116,7 +124,7 @@ interface BodyPrefix {
  */
 async function readPrefix(response: Response, limit: number): Promise<BodyPrefix> {
   const body = response.body;
-  if (body === null) return { text: "", truncated: false };
+  if (body === null) return { bytes: new Uint8Array(0), text: "", truncated: false };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -144,7 +152,7 @@ async function readPrefix(response: Response, limit: number): Promise<BodyPrefix
   }
   // `stream: true` drops a multi-byte character cut by the limit instead of emitting U+FFFD.
   const text = new TextDecoder("utf-8", { fatal: false }).decode(all, { stream: truncated || failed !== undefined });
-  return failed === undefined ? { text, truncated } : { text, truncated, failed };
+  return failed === undefined ? { bytes: all, text, truncated } : { bytes: all, text, truncated, failed };
 }
 
 /** True for an answer that asks to go elsewhere (3xx except 304), or a browser's opaque redirect. */
@@ -280,7 +288,7 @@ export async function sendWithRetry(
             ok: true,
             status: response.status,
             responseHeaders,
-            responseText: prefix.text,
+            ...(options.readResponse === "bytes" ? { responseBytes: prefix.bytes } : { responseText: prefix.text }),
             ...(prefix.truncated ? { responseTruncated: true } : {}),
           });
         }

@@ -352,6 +352,14 @@ describe("sendWithRetry on real sockets: nothing leaked", () => {
     expect(outcome).toMatchObject({ ok: true, attempts: 2, responseText: '{"rate' });
   });
 
+  test('readResponse: "bytes" hands back the success body as bytes (a protobuf answer survives)', async () => {
+    const answer = new Uint8Array([0x0a, 0x03, 0x08, 0xff, 0x01]);
+    const fakeFetch = (() => Promise.resolve(new Response(answer, { status: 200 }))) as unknown as typeof fetch;
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: fakeFetch, readResponse: "bytes" });
+    expect(outcome.responseBytes).toEqual(answer);
+    expect(outcome.responseText).toBeUndefined();
+  });
+
   test("a deadline above 2^31 - 1 ms is clamped, not turned into an immediate timeout", async () => {
     const slow = Bun.serve({
       hostname: "127.0.0.1",
