@@ -5,7 +5,8 @@
  * which @openfeature/server-sdk imports, becomes `node:async_hooks`), and
  * the package's own specifiers (`flagpost`, `flagpost/cloudflare`, …)
  * resolved to this repository's sources through the one list of entries.
- * Shared by `npm run demo`, the example tests and the end-to-end matrix.
+ * Shared by `npm run demo`, the example tests and the end-to-end matrix; `bundleForNode` does the
+ * same for the examples that run on Node and Bun.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { ENTRIES } from "./entries.ts";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** `flagpost` and `flagpost/<entry>` → the entry's TypeScript source. */
-const selfImports: esbuild.Plugin = {
+export const selfImports: esbuild.Plugin = {
   name: "flagpost-self-imports",
   setup(build) {
     build.onResolve({ filter: /^flagpost(\/[\w-]+)?$/ }, (args) => {
@@ -35,6 +36,26 @@ const nodeOnlyModules: esbuild.Plugin = {
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export {}", loader: "js" }));
   },
 };
+
+/**
+ * A Node (or Bun) bundle of a runnable example at `outfile`: the package's own specifiers resolved
+ * to the sources, npm packages inlined, Node built-ins left as imports.
+ */
+export async function bundleForNode(entry: string, outfile: string): Promise<void> {
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outfile,
+    loader: { ".json": "json" },
+    plugins: [selfImports],
+    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+    logLevel: "error",
+  });
+}
 
 /**
  * The bundled worker script (one ES module) of `entry`, ready for
