@@ -7,11 +7,14 @@
  * @module
  */
 import type { Config } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
 import type { SignalOptions } from "../core/signal.ts";
+import type { StatsRegistry } from "../core/stats.ts";
 import { ExposureWriter } from "../exposures/writer.ts";
 import { EvaluationMetrics } from "../metrics/evaluation-metrics.ts";
 import type { FlagpostSignal } from "./flush-report.ts";
-import type { TraceQueue } from "./trace-queue.ts";
+import { TraceExporter } from "../traces/exporter.ts";
+import { TraceQueue } from "./trace-queue.ts";
 
 /** The signals of one instance; `traces` is also fed by request scopes. */
 export interface WiredSignals {
@@ -20,7 +23,7 @@ export interface WiredSignals {
 }
 
 /** Builds the enabled signals, in flush-report order. */
-export function wireSignals(config: Config, options: SignalOptions): WiredSignals {
+export function wireSignals(config: Config, options: SignalOptions & { stats: StatsRegistry; logger: Logger }): WiredSignals {
   const signals: FlagpostSignal[] = [];
   // Exposures: always on (exposures have no gate).
   const exposures = new ExposureWriter(config, options);
@@ -31,6 +34,16 @@ export function wireSignals(config: Config, options: SignalOptions): WiredSignal
     signals.push({ name: "metrics", record: (r) => metrics.record(r), flush: (o) => metrics.flush(o) });
   }
   // Flag-evaluation rows (config.flagEvaluationsEnabled) — FlagEvaluationWriter, src/flagevaluations/ (issue 15).
-  // Traces (config.tracesEnabled) — TraceQueue over TraceExporter, src/traces/.
-  return { signals, traces: undefined };
+  // Traces: the request traces that carry the ffe_* tags, fed by scope.end(), when DD_TRACE_ENABLED (default on).
+  let traces: TraceQueue | undefined;
+  if (config.tracesEnabled) {
+    const queue = new TraceQueue(config, {
+      sender: new TraceExporter(config, options),
+      stats: options.stats,
+      logger: options.logger,
+    });
+    signals.push({ name: "traces", flush: (o) => queue.flush(o) });
+    traces = queue;
+  }
+  return { signals, traces };
 }

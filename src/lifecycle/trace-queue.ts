@@ -16,6 +16,7 @@ import type { Config } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { FlushOptions, SignalFlushReport } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
+import type { TraceExporter, TraceSendResult } from "../traces/exporter.ts";
 import { SpanBuilder } from "../traces/span-builder.ts";
 import { TraceChunks } from "../traces/trace-chunks.ts";
 import type { FinishedSpan } from "./_finished-span.ts";
@@ -28,37 +29,13 @@ export const TRACE_QUEUE_COUNTERS = Object.freeze({
 });
 
 /** What the queue needs to send chunks: the trace exporter's `send`, bounded by the flush's deadline. */
-export interface TraceSender {
-  send(chunks: TraceChunks, options?: FlushOptions): Promise<TraceSendResult>;
-}
-
-/** The outcome of one send, as the trace exporter reports it. */
-export interface TraceSendResult {
-  readonly ok: boolean;
-  readonly status?: number;
-  readonly error?: { readonly code?: string; readonly message?: string };
-  /** Requests made (a payload cap may split one send). */
-  readonly requests?: number;
-  /** Attempts beyond the first. */
-  readonly retried?: number;
-  /** Chunks the agent accepted and chunks dropped by reason, when the exporter reports them per request. */
-  readonly sentChunks?: number;
-  readonly droppedChunks?: Readonly<Record<string, number>>;
-}
+export type TraceSender = Pick<TraceExporter, "send">;
 
 /** Options of a {@link TraceQueue}. */
 export interface TraceQueueOptions {
   readonly sender: TraceSender;
   readonly stats: StatsRegistry;
   readonly logger: Logger;
-}
-
-function dropReason(result: TraceSendResult): string {
-  if (result.status !== undefined && result.status !== 0) return `http_${result.status}`;
-  const code = result.error?.code;
-  if (code === "timeout" || code === "network" || code === "deadline" || code === "too_large") return code;
-  if (code === "http_client" || code === "http_server") return "http_error";
-  return code ?? "error";
 }
 
 /**
@@ -132,24 +109,21 @@ export class TraceQueue {
     try {
       result = await this.#options.sender.send(chunks, options);
     } catch (error) {
-      result = { ok: false, error: { code: "error", message: String(error) } };
+      // The exporter never rejects; if it did, its chunks are still accounted for.
+      logger.warn("trace exporter rejected", { error: String(error) });
+      result = { ok: false, sentChunks: 0, droppedChunks: { error: built }, requests: 0, retried: 0 };
     }
-    let sent: number;
-    if (result.sentChunks !== undefined || result.droppedChunks !== undefined) {
-      sent = result.sentChunks ?? 0;
-      for (const [reason, n] of Object.entries(result.droppedChunks ?? {})) drop(reason, n);
-    } else if (result.ok) {
-      sent = built;
-    } else {
-      sent = 0;
-      drop(dropReason(result), built);
-    }
+    const sent = result.sentChunks;
+    for (const [reason, n] of Object.entries(result.droppedChunks)) drop(reason, n);
+    // Whatever the exporter neither sent nor dropped (e.g. the chunks were refused as consumed) is counted too.
+    const unaccounted = built - sent - Object.values(result.droppedChunks).reduce((a, b) => a + b, 0);
+    if (unaccounted > 0) drop(result.error?.code ?? "error", unaccounted);
     if (sent > 0) stats.count(TRACE_QUEUE_COUNTERS.sent, "", sent);
     return {
       sent,
       dropped,
-      retried: result.retried ?? 0,
-      requests: result.requests ?? 1,
+      retried: result.retried,
+      requests: result.requests,
       pending: 0,
       durationMs: performance.now() - started,
     };
