@@ -63,3 +63,50 @@ export function utf8ByteLength(text: string): number {
   }
   return bytes;
 }
+
+/**
+ * Writes `text` as UTF-8 into `buf` at `pos` (a lone surrogate becomes
+ * U+FFFD, as `TextEncoder` writes it) and returns the next offset. The
+ * caller reserves room (at most 3 bytes per UTF-16 unit). For binary
+ * encoders (msgpack, protobuf) that write strings in place, where a
+ * `TextEncoder.encodeInto` call costs more than a short string.
+ *
+ * @example
+ * ```ts
+ * import { writeUtf8 } from "./src/core/text.ts";
+ * const buf = new Uint8Array(16);
+ * const end = writeUtf8(buf, 0, "aé😀");
+ * console.log(end, [...buf.subarray(0, end)]); // 7 [97, 195, 169, 240, 159, 152, 128]
+ * ```
+ */
+export function writeUtf8(buf: Uint8Array, pos: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      buf[pos++] = c;
+    } else if (c < 0x800) {
+      buf[pos++] = 0xc0 | (c >> 6);
+      buf[pos++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && (next & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+        buf[pos++] = 0xf0 | (c >> 18);
+        buf[pos++] = 0x80 | ((c >> 12) & 0x3f);
+        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[pos++] = 0x80 | (c & 0x3f);
+      } else {
+        buf[pos++] = 0xef; // U+FFFD
+        buf[pos++] = 0xbf;
+        buf[pos++] = 0xbd;
+      }
+    } else {
+      buf[pos++] = 0xe0 | (c >> 12);
+      buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[pos++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return pos;
+}

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { writeUtf8 } from "../core/text.ts";
 
 /** Strings longer than this (in UTF-16 units) go through `TextEncoder.encodeInto` and skip the cache. */
 const LONG_STRING = 64;
@@ -120,7 +121,7 @@ export class MsgpackWriter {
       this.#encoder ??= new TextEncoder();
       written = this.#encoder.encodeInto(s, b.subarray(dataAt, dataAt + max)).written;
     } else {
-      written = utf8Into(s, b, dataAt) - dataAt;
+      written = writeUtf8(b, dataAt, s) - dataAt;
     }
     const headerSize = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
     if (headerSize !== headerMax) b.copyWithin(start + headerSize, dataAt, dataAt + written);
@@ -266,36 +267,4 @@ export function putNumber(b: Uint8Array, p: number, v: number): number {
   b[p] = 0xcb;
   for (let i = 0; i < 8; i++) b[p + 1 + i] = view.getUint8(i);
   return p + 9;
-}
-
-/** Encodes `s` as UTF-8 at `b[p..]` (lone surrogates as U+FFFD, like TextEncoder); returns the end offset. */
-function utf8Into(s: string, b: Uint8Array, p: number): number {
-  const len = s.length;
-  for (let i = 0; i < len; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      b[p++] = c;
-    } else if (c < 0x800) {
-      b[p++] = 0xc0 | (c >> 6);
-      b[p++] = 0x80 | (c & 0x3f);
-    } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const next = s.charCodeAt(i + 1);
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          b[p++] = 0xf0 | (c >> 18);
-          b[p++] = 0x80 | ((c >> 12) & 0x3f);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
-          continue;
-        }
-        c = 0xfffd;
-      }
-      b[p++] = 0xe0 | (c >> 12);
-      b[p++] = 0x80 | ((c >> 6) & 0x3f);
-      b[p++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return p;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isWellFormedText, utf8ByteLength } from "../../src/core/text.ts";
+import { isWellFormedText, utf8ByteLength, writeUtf8 } from "../../src/core/text.ts";
 
 const encoder = new TextEncoder();
 
@@ -29,6 +29,17 @@ describe("utf8ByteLength", () => {
       const s of ["", "abc", "é", "☃", "😀", "héllo-wörld-☃-日本語-Ω", "\ud83d", "a\ude00", "\ud83d\ud83d\ude00", "\u07ff\u0800\uffff"]
     ) {
       expect(utf8ByteLength(s)).toBe(encoder.encode(s).byteLength);
+    }
+  });
+});
+
+describe("writeUtf8", () => {
+  test("equals TextEncoder on ASCII, 2-, 3- and 4-byte characters and lone surrogates, and returns the end offset", () => {
+    for (const s of ["", "abc", "é", "日本語", "😀", "a😀b€", "\ud800", "x\udc00y", "\ud83d", "ü".repeat(300)]) {
+      const buf = new Uint8Array(3 * s.length + 4);
+      const end = writeUtf8(buf, 2, s);
+      expect(buf.subarray(2, end)).toEqual(new TextEncoder().encode(s));
+      expect(end - 2).toBe(utf8ByteLength(s));
     }
   });
 });
