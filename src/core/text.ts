@@ -73,7 +73,7 @@ export function utf8ByteLength(text: string): number {
  *
  * @example
  * ```ts
- * import { writeUtf8 } from "./src/core/text.ts";
+ * import { writeUtf8 } from "./text.ts";
  * const buf = new Uint8Array(16);
  * const end = writeUtf8(buf, 0, "aé😀");
  * console.log(end, [...buf.subarray(0, end)]); // 7 [97, 195, 169, 240, 159, 152, 128]
