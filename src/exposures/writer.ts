@@ -157,6 +157,8 @@ interface Batch {
 const QUEUED: ExposureAddResult = Object.freeze({ status: "queued" });
 const DUPLICATE: ExposureAddResult = Object.freeze({ status: "duplicate" });
 const QUEUE_FULL: ExposureAddResult = Object.freeze({ status: "dropped", reason: "queue_full" });
+/** Unreachable in practice (the checks above name every rule); kept so that #add is total. */
+const INVALID_RECORD: ExposureAddResult = Object.freeze({ status: "invalid", reason: "record", detail: "record: could not be read" });
 
 /**
  * Validates, deduplicates, queues and delivers exposure events.
@@ -275,22 +277,29 @@ export class ExposureWriter {
   }
 
   #add(record: EvaluationRecord): ExposureAddResult {
-    const rejection = checkExposureFields(record);
-    if (rejection !== undefined) return rejection;
-    // The checked fields make the dedupe key and value; a duplicate is not walked further (it is not sent).
-    const key = exposureKey(this.#keyPrefix, record.flagKey, record.targetingKey ?? "");
-    const allocation = record.allocationKey!;
-    const variant = record.variant!;
-    const serialId = record.serialId ?? undefined;
-    if (this.#cache.isDuplicate(key, allocation, variant, serialId)) return DUPLICATE;
-    const attributes = record.attributes;
-    const bad = checkExposureAttributes(attributes);
-    if (bad !== undefined) return bad;
-    if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
-    const event = exposureEvent(record);
-    const token = this.#cache.remember(key, allocation, variant, serialId);
-    this.#queue.push({ event, key, token });
-    return QUEUED;
+    // Duplicates first, with only the type checks the key needs: an entry in the cache was fully
+    // validated when it was queued, so an exposure equal to it has valid keys too. A duplicate is
+    // not sent, so its timestamp and attributes are not walked (the steady-state hot path).
+    if (typeof record === "object" && record !== null && record.doLog === true) {
+      const { flagKey, allocationKey, variant, targetingKey } = record;
+      const serialId = record.serialId ?? undefined;
+      if (
+        typeof flagKey === "string" && typeof allocationKey === "string" && typeof variant === "string" &&
+        (targetingKey === undefined || targetingKey === null || typeof targetingKey === "string")
+      ) {
+        const key = exposureKey(this.#keyPrefix, flagKey, targetingKey ?? "");
+        if (this.#cache.isDuplicate(key, allocationKey, variant, serialId)) return DUPLICATE;
+        const rejection = checkExposureFields(record) ?? checkExposureAttributes(record.attributes);
+        if (rejection !== undefined) return rejection;
+        if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
+        const event = exposureEvent(record);
+        const token = this.#cache.remember(key, allocationKey, variant, serialId);
+        this.#queue.push({ event, key, token });
+        return QUEUED;
+      }
+    }
+    // Not logged, or a field of the wrong type: say which.
+    return checkExposureFields(record) ?? checkExposureAttributes(record.attributes) ?? INVALID_RECORD;
   }
 
   #drop(reason: string, n: number): void {
