@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { redactUrlCredentials } from "./redact.ts";
 
 /** Log levels in increasing severity. */
 export type LogLevel = "debug" | "warn" | "error";
@@ -56,16 +57,25 @@ export function consoleLogger(level: LogLevel = "warn", sink: Pick<Console, LogL
 
 /**
  * Wraps a user-supplied logger so that a logger which throws can never break
- * the host: telemetry diagnostics are best-effort.
+ * the host: telemetry diagnostics are best-effort. Every line passes through
+ * `redactUrlCredentials` (the message and the string values of `details`), so
+ * no URL password reaches a log, whoever built the line.
  */
 export function safeLogger(logger: Logger | undefined): Logger {
   if (logger === undefined) return silentLogger();
   const guard = (l: LogLevel) => (message: string, details?: Record<string, unknown>) => {
     try {
-      logger[l](message, details);
+      logger[l](redactUrlCredentials(message), details === undefined ? undefined : redactDetails(details));
     } catch {
       // A failing logger must not become a failing flag evaluation.
     }
   };
   return { debug: guard("debug"), warn: guard("warn"), error: guard("error") };
+}
+
+/** A copy of `details` with URL passwords masked in its string values (one level deep). */
+function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) out[key] = typeof value === "string" ? redactUrlCredentials(value) : value;
+  return out;
 }

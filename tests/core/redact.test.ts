@@ -30,3 +30,13 @@ describe("redactValues", () => {
     expect(redactValues("key k3y-123 again k3y-123 at http://a:b@h", ["k3y-123", "ab"])).toBe("key *** again *** at http://a:***@h");
   });
 });
+
+describe("every log line goes through the redaction", () => {
+  test("safeLogger masks URL passwords in the message and in string details", async () => {
+    const { safeLogger } = await import("../../src/core/logger.ts");
+    const lines: unknown[] = [];
+    const logger = safeLogger({ debug: () => {}, warn: (m, d) => lines.push(m, d), error: () => {} });
+    logger.warn("fetch http://u:hunter2@h/x failed", { url: "https://a:b@c", count: 3 });
+    expect(lines).toEqual(["fetch http://u:***@h/x failed", { url: "https://a:***@c", count: 3 }]);
+  });
+});
