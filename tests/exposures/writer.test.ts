@@ -213,10 +213,12 @@ describe("deduplication", () => {
     expect(statuses).toEqual(["queued", "queued", "duplicate", "queued", "queued", "duplicate"]);
   });
 
-  test("a duplicate is reported as such before its attributes are walked (it would not be sent either way)", () => {
+  test("a duplicate is reported as such before its timestamp and attributes are checked (it would not be sent either way)", () => {
     const { writer } = setup();
     expect(writer.add(record()).status).toBe("queued");
     expect(writer.add(record({ attributes: { f: () => 1 } })).status).toBe("duplicate");
+    expect(writer.add(record({ timestamp: 12.5 })).status).toBe("duplicate");
+    expect(writer.add(record({ variant: "" })).reason).toBe("variant_key"); // a different value is fully checked
     expect(writer.add(record({ targetingKey: "new", attributes: { f: () => 1 } })).reason).toBe("attribute_function");
   });
 
