@@ -87,6 +87,17 @@ describe("TraceExporter against the mock agent", () => {
     expect(agent.store.list().filter((r) => r.path === "/info").length).toBe(2);
   });
 
+  test("a hung /info is bounded by the send's deadline too", async () => {
+    const { agent, exporter } = setup();
+    agent.faults.add({ path: "/info", delayMs: 60_000 });
+    const started = performance.now();
+    const result = await exporter.send(buildChunks(sample(2)), { deadlineMs: 300 });
+    expect(performance.now() - started).toBeLessThan(10_000); // the bound, not a speed: the fault holds for 60 s
+    expect(result.ok).toBe(false);
+    expect(accounted(result)).toBe(2);
+    agent.faults.clear();
+  });
+
   test("rate_by_service is surfaced", async () => {
     const rates = { "service:shop,env:prod": 0.25, "service:,env:": 1 };
     const { exporter } = setup({ rateByService: rates });
