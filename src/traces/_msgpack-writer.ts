@@ -164,12 +164,13 @@ export function putAscii(b: Uint8Array, p: number, s: string): number {
   } else {
     return -1;
   }
+  let bits = 0;
   for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80) return -1;
-    b[q++] = c;
+    bits |= c;
+    b[q + i] = c;
   }
-  return q;
+  return bits < 0x80 ? q + len : -1;
 }
 
 /** Writes `n` (< 2^32) big-endian at `p`. */
