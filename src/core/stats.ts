@@ -13,6 +13,7 @@ export type DropReason =
   | "queue_full"
   | "too_large"
   | "network"
+  | "redirect"
   | "timeout"
   | "deadline"
   | `http_${number}`;
