@@ -48,7 +48,8 @@ export interface FlagpostSignal {
  *   (`dropped` merged by reason);
  * - `timedOut`: the deadline ended the flush before every signal answered
  *   (their unsent events are counted as `deadline`);
- * - `ok`: nothing was dropped and nothing timed out.
+ * - `ok`: nothing was dropped, nothing is left pending (e.g. metric counts
+ *   retained after a failed attempt) and nothing timed out.
  *
  * @example
  * ```ts
@@ -60,7 +61,7 @@ export interface FlagpostSignal {
  * ```
  */
 export interface FlushReport extends SignalFlushReport {
-  /** True when nothing was dropped and no signal was cut by the deadline. */
+  /** True when nothing was dropped, nothing is pending and no signal was cut by the deadline. */
   readonly ok: boolean;
   /** True when the deadline (or the caller's abort signal) ended the flush before every signal finished. */
   readonly timedOut: boolean;
@@ -97,7 +98,7 @@ export function mergeFlushReports(
   }
   const anyDropped = Object.values(dropped).some((n) => n > 0);
   return {
-    ok: !anyDropped && !run.timedOut,
+    ok: !anyDropped && pending === 0 && !run.timedOut,
     timedOut: run.timedOut,
     deadlineMs: run.deadlineMs,
     durationMs: run.durationMs,

@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * // (fragment) a complete program, but it runs on Bun only (the examples checker runs Deno)
  * import { createFlagpost, serve } from "flagpost/bun";
  * const flagpost = createFlagpost(); // Bun's process.env + AsyncLocalStorage
  * const server = serve(flagpost, (_request, scope) => new Response(`trace ${scope.traceId}`), { port: 0 });
@@ -111,6 +112,7 @@ interface BunLike {
  *
  * @example
  * ```ts
+ * // (fragment) a complete program, but it runs on Bun only (the examples checker runs Deno)
  * import { createFlagpost, serve } from "flagpost/bun";
  * const server = serve(createFlagpost(), () => new Response("hello"), { port: 0, shutdownHooks: false });
  * console.log(await (await fetch(server.url)).text()); // "hello"

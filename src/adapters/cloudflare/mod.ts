@@ -23,7 +23,6 @@
  * import { OpenFeature } from "@openfeature/server-sdk";
  * import { withFlagpost } from "flagpost/cloudflare";
  * import { FlagpostProvider } from "flagpost/openfeature";
- * import flags from "./flags.json" with { type: "json" };
  *
  * export default withFlagpost({
  *   async fetch(request, _env, _ctx, { scope }) {
@@ -33,7 +32,7 @@
  *     return new Response(on ? "new checkout" : "classic checkout");
  *   },
  * }, {
- *   setup: (flagpost) => OpenFeature.setProvider(new FlagpostProvider({ configuration: flags, flagpost })),
+ *   setup: (flagpost) => OpenFeature.setProvider(new FlagpostProvider({ url: "https://cdn.example/flags.json", flagpost })),
  * });
  * ```
  *
