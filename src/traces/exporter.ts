@@ -214,16 +214,20 @@ export class TraceExporter {
       let rateByService: Record<string, number> | undefined;
       let error: FlagpostError | undefined;
 
-      let split = encodePayloads(list, version, cap);
-      let queue: TracePayload[] = split.payloads;
-      for (const big of split.tooLarge) {
-        drop("too_large", 1);
-        error = new FlagpostError(
-          "invalid_argument",
-          `a trace chunk of ${big.spanCount} spans encodes to ${big.bytes} bytes, over the ${cap}-byte payload cap (limits.maxTracePayloadBytes or the agent's max_request_bytes)`,
-          { field: "limits.maxTracePayloadBytes" },
-        );
-      }
+      /** Encodes `chunks` into payloads under the cap; a chunk alone above it is dropped as `too_large`. */
+      const encode = (chunks: readonly ChunkData[]): TracePayload[] => {
+        const split = encodePayloads(chunks, version, cap);
+        for (const big of split.tooLarge) {
+          drop("too_large", 1);
+          error = new FlagpostError(
+            "invalid_argument",
+            `a trace chunk of ${big.spanCount} spans encodes to ${big.bytes} bytes, over the ${cap}-byte payload cap (limits.maxTracePayloadBytes or the agent's max_request_bytes)`,
+            { field: "limits.maxTracePayloadBytes" },
+          );
+        }
+        return split.payloads;
+      };
+      let queue = encode(list);
 
       for (let i = 0; i < queue.length; i++) {
         const payload = queue[i]!;
@@ -251,18 +255,7 @@ export class TraceExporter {
           const rest: ChunkData[] = [];
           for (let j = i; j < queue.length; j++) rest.push(...list.slice(queue[j]!.from, queue[j]!.to));
           list = rest;
-          split = encodePayloads(list, version, cap);
-          for (const big of split.tooLarge) {
-            drop("too_large", 1);
-            error = new FlagpostError(
-              "invalid_argument",
-              `a trace chunk of ${big.spanCount} spans encodes to ${big.bytes} bytes, over the ${cap}-byte payload cap`,
-              {
-                field: "limits.maxTracePayloadBytes",
-              },
-            );
-          }
-          queue = split.payloads;
+          queue = encode(list);
           i = -1;
           continue;
         }
