@@ -27,6 +27,8 @@ export interface FaultSpec {
   status?: number;
   /** `Retry-After` header to send with `status`: seconds (number) or an HTTP date (string). */
   retryAfter?: number | string;
+  /** `Location` header to send with a 3xx `status` (an absolute http(s) URL): tests that clients never follow redirects. */
+  location?: string;
   /** Wait this long (0–60,000 ms) before answering (or before processing normally when there is no other effect). */
   delayMs?: number;
   /** How many matching requests the fault applies to (default 1, up to 1,000,000). */
@@ -50,13 +52,14 @@ export interface Fault {
   method: string | null;
   status: number | null;
   retryAfter: string | null;
+  location: string | null;
   delayMs: number;
   dropConnection: boolean;
   times: number;
   remaining: number;
 }
 
-const KNOWN = new Set(["path", "method", "status", "retryAfter", "delayMs", "times", "dropConnection"]);
+const KNOWN = new Set(["path", "method", "status", "retryAfter", "location", "delayMs", "times", "dropConnection"]);
 
 /**
  * Faults pending at once, at most.
@@ -129,6 +132,13 @@ export function parseFaultSpec(input: unknown): FaultSpec {
     if (!ok) bad("retryAfter", "must be a non-negative integer (seconds) or an HTTP date string", retryAfter);
     if (status === undefined) bad("retryAfter", "needs a status to go with", retryAfter);
   }
+  const location = spec["location"];
+  if (location !== undefined) {
+    if (typeof location !== "string" || !/^https?:\/\/[\x21-\x7e]{1,2040}$/.test(location)) {
+      bad("location", "must be an absolute http(s) URL", location);
+    }
+    if (status === undefined || status < 300 || status > 399) bad("location", "needs a 3xx status to go with", location);
+  }
   const drop = spec["dropConnection"];
   if (drop !== undefined && typeof drop !== "boolean") bad("dropConnection", "must be a boolean", drop);
   if (drop === true && status !== undefined) bad("status", "cannot be combined with dropConnection", status);
@@ -139,6 +149,7 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   if (method !== undefined) out.method = (method as string).toUpperCase();
   if (status !== undefined) out.status = status;
   if (retryAfter !== undefined) out.retryAfter = retryAfter as number | string;
+  if (location !== undefined) out.location = location as string;
   if (delayMs !== undefined) out.delayMs = delayMs;
   if (times !== undefined) out.times = times;
   if (drop === true) out.dropConnection = true;
@@ -171,6 +182,7 @@ export class FaultRegistry {
       method: s.method ?? null,
       status: s.status ?? null,
       retryAfter: s.retryAfter === undefined ? null : String(s.retryAfter),
+      location: s.location ?? null,
       delayMs: s.delayMs ?? 0,
       dropConnection: s.dropConnection === true,
       times: s.times ?? 1,

@@ -157,7 +157,10 @@ export async function ingest(
       body: null,
       summary: `injected fault ${fault.status}`,
       error: "injected fault",
-      ...(fault.retryAfter !== null ? { headers: { "retry-after": fault.retryAfter } } : {}),
+      headers: {
+        ...(fault.retryAfter !== null ? { "retry-after": fault.retryAfter } : {}),
+        ...(fault.location !== null ? { location: fault.location } : {}),
+      },
     };
   } else {
     try {

@@ -115,3 +115,14 @@ describe("bounded faults (issue 8, item 9)", () => {
     expect((await addFault(a, { path: "/x", status: 500 })).status).toBe(201);
   });
 });
+
+describe("redirect faults", () => {
+  test("a 3xx fault can carry a Location (to test that clients never follow); location needs a 3xx status", async () => {
+    const a = agent();
+    expect((await addFault(a, { path: "/info", status: 307, location: "http://elsewhere.test/steal" })).status).toBe(201);
+    const res = await send(a, "/info");
+    expect([res.status, res.headers.get("location")]).toEqual([307, "http://elsewhere.test/steal"]);
+    expect(() => parseFaultSpec({ path: "/info", status: 503, location: "http://x.test/" })).toThrow("needs a 3xx status");
+    expect(() => parseFaultSpec({ path: "/info", status: 302, location: "/relative" })).toThrow("must be an absolute http(s) URL");
+  });
+});

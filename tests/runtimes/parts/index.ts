@@ -6,6 +6,7 @@ import { part as exposures } from "./exposures.ts";
 import { part as metrics } from "./metrics.ts";
 import { part as mockAgent } from "./mock-agent.ts";
 import { part as traces } from "./traces.ts";
+import { part as transport } from "./transport.ts";
 import { part as ufc } from "./ufc.ts";
 
 export const parts: ScenarioPart[] = [
@@ -16,4 +17,5 @@ export const parts: ScenarioPart[] = [
   exposures,
   metrics,
   traces,
+  transport,
 ];
