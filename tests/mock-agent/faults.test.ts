@@ -82,7 +82,7 @@ describe("fault injection", () => {
     [{ path: "/x", dropConnection: "yes" }, 'fault.dropConnection must be a boolean, got "yes"'],
     [
       { path: "/x", status: 500, colour: "red" },
-      'fault.colour is not a known field (path, method, status, retryAfter, delayMs, times, dropConnection), got "red"',
+      'fault.colour is not a known field (path, method, status, retryAfter, location, delayMs, times, dropConnection), got "red"',
     ],
     [[1], "fault must be a JSON object, got 1"],
   ])("rejects %j: %s", async (spec, message) => {
