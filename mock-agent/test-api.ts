@@ -180,9 +180,8 @@ interface RenderedPage {
 
 /**
  * Pages `records` (already filtered) and renders each with `render` (a JSON
- * value; `undefined` skips the record), stopping at `limit` entries or
- * {@link MAX_PAGE_BYTES}. A record that cannot be stringified becomes an
- * error entry.
+ * value), stopping at `limit` entries or {@link MAX_PAGE_BYTES}. A record
+ * that cannot be stringified becomes an error entry (never a 500).
  */
 function renderPage(records: readonly RecordedRequest[], page: PageQuery, render: (r: RecordedRequest) => unknown): RenderedPage {
   const after = records.filter((r) => r.id > page.after);
