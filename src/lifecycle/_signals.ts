@@ -11,6 +11,7 @@ import type { Logger } from "../core/logger.ts";
 import type { SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
 import { ExposureWriter } from "../exposures/writer.ts";
+import { FlagEvaluationWriter } from "../flagevaluations/writer.ts";
 import { EvaluationMetrics } from "../metrics/evaluation-metrics.ts";
 import type { FlagpostSignal } from "./flush-report.ts";
 import { TraceExporter } from "../traces/exporter.ts";
@@ -33,7 +34,11 @@ export function wireSignals(config: Config, options: SignalOptions & { stats: St
     const metrics = new EvaluationMetrics(config, options);
     signals.push({ name: "metrics", record: (r) => metrics.record(r), flush: (o) => metrics.flush(o) });
   }
-  // Flag-evaluation rows (config.flagEvaluationsEnabled) — FlagEvaluationWriter, src/flagevaluations/ (issue 15).
+  // Flag-evaluation rows: per-subject counts (EVP `flagevaluation`), when DD_FLAGGING_EVALUATION_COUNTS_ENABLED (default on).
+  if (config.flagEvaluationsEnabled) {
+    const rows = new FlagEvaluationWriter(config, options);
+    signals.push({ name: "flagevaluations", record: (r) => void rows.record(r), flush: (o) => rows.flush(o) });
+  }
   // Traces: the request traces that carry the ffe_* tags, fed by scope.end(), when DD_TRACE_ENABLED (default on).
   let traces: TraceQueue | undefined;
   if (config.tracesEnabled) {

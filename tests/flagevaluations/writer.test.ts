@@ -334,3 +334,21 @@ describe("FlagEvaluationWriter over a real socket", () => {
     expectAccounted(writer, stats);
   });
 });
+
+describe("FlagEvaluationWriter through createFlagpost", () => {
+  test("one recordEvaluation feeds the rows once; FlushReport and stats() show them; the gate removes the signal", async () => {
+    const { createFlagpost } = await import("../../src/flagpost.ts");
+    const agent = createMockAgent();
+    const flagpost = createFlagpost({ env: { DD_SERVICE: "shop", DD_TRACE_ENABLED: "false" }, fetch: agent.fetch });
+    flagpost.recordEvaluation(record());
+    flagpost.recordEvaluation(record({ variant: undefined, reason: "ERROR", errorCode: "FLAG_NOT_FOUND", allocationKey: undefined }));
+    const report = await flagpost.flush();
+    expect(report.signals.flagevaluations).toMatchObject({ sent: 2, requests: 1, dropped: {} });
+    expect(flagpost.stats()["flagevaluations.sent"]).toEqual({ "": 2 });
+    expect((await rows(agent)).map((r) => r.evaluation_count)).toEqual([1, 1]);
+
+    const off = createFlagpost({ env: { DD_FLAGGING_EVALUATION_COUNTS_ENABLED: "false", DD_TRACE_ENABLED: "false" }, fetch: agent.fetch });
+    off.recordEvaluation(record());
+    expect(Object.keys((await off.flush()).signals)).not.toContain("flagevaluations");
+  });
+});

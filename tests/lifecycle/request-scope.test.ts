@@ -140,7 +140,7 @@ describe("RequestScope", () => {
     const scope = flagpost.startRequest({ name: "n", resource: "r" });
     await scope.end();
     const report = await flagpost.flush();
-    expect(Object.keys(report.signals)).toEqual(["exposures"]);
+    expect(Object.keys(report.signals)).toEqual(["exposures", "flagevaluations"]);
   });
 
   test("the trace queue is bounded: overflow is dropped and counted", async () => {
