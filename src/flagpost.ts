@@ -517,7 +517,10 @@ export class Flagpost implements EvaluationRecorder {
       }));
       settled = true;
       if (timedOut) this.#stats.count(FLAGPOST_COUNTERS.flushTimeouts);
-      return mergeFlushReports(reports, { deadlineMs, durationMs: performance.now() - started, timedOut });
+      // Signals finish in any order; the report lists them in wiring order.
+      const ordered: Record<string, SignalFlushReport> = {};
+      for (const s of this.#signals) if (reports[s.name] !== undefined) ordered[s.name] = reports[s.name]!;
+      return mergeFlushReports(ordered, { deadlineMs, durationMs: performance.now() - started, timedOut });
     } finally {
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
