@@ -6,10 +6,13 @@
  *
  * The encoder sizes every message first and then writes into one
  * preallocated buffer, so these helpers come in pairs: a size function and a
- * write function that returns the next offset. Private to `src/metrics/`.
+ * write function that returns the next offset. Strings are written with the
+ * shared `writeUtf8` (src/core/text.ts), the same one the msgpack writer uses.
+ * Private to `src/metrics/`.
  *
  * @module
  */
+import { writeUtf8 } from "../core/text.ts";
 
 /** Bytes of the unsigned varint encoding of `value` (0 ≤ value < 2^53). */
 export function varintSize(value: number): number {
@@ -34,39 +37,6 @@ export function writeVarint(buf: Uint8Array, pos: number, value: number): number
     v = v < 0x80000000 ? v >>> 7 : Math.floor(v / 128);
   }
   buf[pos++] = v;
-  return pos;
-}
-
-/** Writes `s` as UTF-8 at `pos` (lone surrogates become U+FFFD); returns the next offset. */
-export function writeUtf8(buf: Uint8Array, pos: number, s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      buf[pos++] = c;
-    } else if (c < 0x800) {
-      buf[pos++] = 0xc0 | (c >> 6);
-      buf[pos++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && (next & 0xfc00) === 0xdc00) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        buf[pos++] = 0xf0 | (c >> 18);
-        buf[pos++] = 0x80 | ((c >> 12) & 0x3f);
-        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[pos++] = 0x80 | (c & 0x3f);
-      } else {
-        buf[pos++] = 0xef; // U+FFFD
-        buf[pos++] = 0xbf;
-        buf[pos++] = 0xbd;
-      }
-    } else {
-      buf[pos++] = 0xe0 | (c >> 12);
-      buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
-      buf[pos++] = 0x80 | (c & 0x3f);
-    }
-  }
   return pos;
 }
 

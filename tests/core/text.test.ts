@@ -42,4 +42,31 @@ describe("writeUtf8", () => {
       expect(end - 2).toBe(utf8ByteLength(s));
     }
   });
+  test("utf8ByteLength and writeUtf8 agree with TextEncoder on a sweep of code points and lone surrogates", () => {
+    const samples = [
+      "",
+      "ascii",
+      "é",
+      "€",
+      "日本語",
+      "🚀",
+      "a🚀b",
+      "\ud800",
+      "\udc00",
+      "\ud800\ud800",
+      "x\udbff",
+      "\u0000\u007f\u0080\u07ff\u0800\uffff",
+    ];
+    // Plus every code unit boundary mixed with pairs.
+    let mixed = "";
+    for (let c = 0; c < 0x11000; c += 97) mixed += String.fromCodePoint(c);
+    samples.push(mixed);
+    for (const s of samples) {
+      const expected = encoder.encode(s);
+      expect(utf8ByteLength(s)).toBe(expected.length);
+      const buf = new Uint8Array(expected.length);
+      expect(writeUtf8(buf, 0, s)).toBe(expected.length);
+      expect(buf).toEqual(expected);
+    }
+  });
 });
