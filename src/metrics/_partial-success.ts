@@ -4,10 +4,10 @@
  * be counted as rejected, not as delivered, and not retried (the OTLP spec:
  * the client must not retry a partial success).
  *
- * The shared sender only hands back response text, which would corrupt a
- * protobuf body, so the exporter reads success bodies through
- * {@link capturingFetch}: it keeps at most `limit` bytes of a 2xx body and
- * hands the sender an empty response. Private to `src/metrics/`.
+ * The exporter asks the shared sender for the success body as bytes
+ * (`readResponse: "bytes"`, at most {@link RESPONSE_LIMIT}), so a body cut
+ * off before its end fails the attempt as for every other signal; this file
+ * only parses what arrived. Private to `src/metrics/`.
  *
  * @module
  */
@@ -21,48 +21,6 @@ export interface PartialSuccess {
 
 /** Largest success body read, in bytes (a real answer is a few dozen bytes). */
 export const RESPONSE_LIMIT = 16_384;
-
-async function readBounded(response: Response, limit: number): Promise<Uint8Array> {
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A body that fails mid-way: keep what arrived.
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const out = new Uint8Array(Math.min(size, limit));
-  let o = 0;
-  for (const c of chunks) {
-    const take = Math.min(c.byteLength, out.length - o);
-    out.set(c.subarray(0, take), o);
-    o += take;
-  }
-  return out;
-}
-
-/**
- * Wraps `base` so that a 2xx response's body (at most `limit` bytes) is
- * passed to `onBody` and the caller receives an equivalent response without
- * a body. Other responses pass through untouched.
- */
-export function capturingFetch(base: typeof fetch, onBody: (bytes: Uint8Array) => void, limit = RESPONSE_LIMIT): typeof fetch {
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await base(input, init);
-    if (!response.ok) return response;
-    onBody(await readBounded(response, limit));
-    return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
-  }) as typeof fetch;
-}
 
 /** Skips one field of wire type `wire` at `pos`; returns the next offset or -1 when malformed. */
 function skipField(bytes: Uint8Array, pos: number, wire: number): number {

@@ -28,7 +28,7 @@ import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/sig
 import { StatsRegistry, type StatsSnapshot } from "../core/stats.ts";
 import { OTLP_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
-import { capturingFetch, readPartialSuccess } from "./_partial-success.ts";
+import { readPartialSuccess, RESPONSE_LIMIT } from "./_partial-success.ts";
 import { type DrainedWindow, EvaluationAggregator } from "./aggregator.ts";
 import { encodeOtlpMetricsJson } from "./otlp-json.ts";
 import { encodeOtlpMetrics } from "./otlp-protobuf.ts";
@@ -220,8 +220,6 @@ export class EvaluationMetrics {
     const resource = { service: this.#config.service, env: this.#config.env, version: this.#config.version };
     const points = drained.points;
     const body = json ? encodeOtlpMetricsJson(resource, points, drained.window) : encodeOtlpMetrics(resource, points, drained.window);
-    let responseBody: Uint8Array = new Uint8Array(0);
-    const base = this.#fetch ?? globalThis.fetch;
     const deadlineMs = options.deadlineMs ?? this.#config.flushDeadlineMs;
     const outcome: SendOutcome = await sendWithRetry(
       {
@@ -234,9 +232,9 @@ export class EvaluationMetrics {
       {
         deadlineMs,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
-        fetch: capturingFetch(base, (bytes) => {
-          responseBody = bytes;
-        }),
+        ...(this.#fetch !== undefined ? { fetch: this.#fetch } : {}),
+        readResponse: "bytes",
+        maxResponseBytes: RESPONSE_LIMIT,
         now: this.#now,
       },
     );
@@ -244,7 +242,7 @@ export class EvaluationMetrics {
     const requests = outcome.attempts > 0 ? 1 : 0;
     const s = this.#stats;
     if (outcome.ok) {
-      const partial = readPartialSuccess(responseBody, json);
+      const partial = readPartialSuccess(outcome.responseBytes ?? new Uint8Array(0), json);
       const rejected = Math.min(points.length, partial?.rejected ?? 0);
       s.count("metrics.points.sent", "", points.length - rejected);
       s.count("metrics.evaluations.sent", "", drained.evaluations);

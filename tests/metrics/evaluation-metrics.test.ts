@@ -289,6 +289,45 @@ describe("EvaluationMetrics: partial success", () => {
       expectAccounted(stats, metrics);
     });
   }
+  test("a 200 whose body is cut off before its end is a failed attempt (the sender's rule), so the window is kept, not counted as sent", async () => {
+    const agent = createMockAgent();
+    const stats = new StatsRegistry();
+    const inner = agentFetch(agent);
+    const cutOff = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await inner(input, init);
+      await res.body?.cancel();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array([0x0a, 0x05, 0x08]));
+          controller.error(new Error("connection reset"));
+        },
+      });
+      return new Response(body, { status: 200 });
+    }) as typeof fetch;
+    const metrics = new EvaluationMetrics(resolveConfig(ENV), { stats, fetch: cutOff });
+    metrics.record(evaluation());
+    const report = await metrics.flush({ deadlineMs: 200 });
+    expect(report.sent).toBe(0);
+    expect(stats.get("metrics.evaluations.sent")).toBe(0);
+    expect(metrics.pending).toBe(1);
+    expect(stats.get("metrics.evaluations.retained")).toBe(1);
+    expectAccounted(stats, metrics);
+  });
+
+  test("a success body is read only up to the cap: a huge 200 is still a plain success", async () => {
+    const agent = createMockAgent();
+    const stats = new StatsRegistry();
+    const inner = agentFetch(agent);
+    const huge = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await inner(input, init);
+      await res.body?.cancel();
+      return new Response(new Uint8Array(1_000_000), { status: 200 });
+    }) as typeof fetch;
+    const metrics = new EvaluationMetrics(resolveConfig(ENV), { stats, fetch: huge });
+    metrics.record(evaluation());
+    expect(await metrics.flush()).toMatchObject({ sent: 1, rejected: 0, dropped: {} });
+    expectAccounted(stats, metrics);
+  });
 });
 
 describe("EvaluationMetrics: enablement", () => {
