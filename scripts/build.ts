@@ -15,23 +15,16 @@
  *
  * @module
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import * as esbuild from "esbuild";
 import ts from "typescript";
+import { filesUnder } from "./_files.ts";
 import { BINS, ENTRIES } from "./entries.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const dist = join(root, "dist");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
 
 // ---- 1. tsc ---------------------------------------------------------------------------------
 rmSync(dist, { recursive: true, force: true });
@@ -63,7 +56,7 @@ for (const [dir, sources] of byDir) {
     },
   };
   // tsc's per-file JavaScript of this folder is replaced by the bundle (its .d.ts files stay).
-  for (const f of walk(outdir)) if (f.endsWith(".js")) rmSync(f);
+  for (const f of filesUnder(outdir)) if (f.endsWith(".js")) rmSync(f);
   await esbuild.build({
     entryPoints: sources.map((s) => join(root, s)),
     outdir,
@@ -91,7 +84,7 @@ const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(
 const shimsDir = join(root, "scripts", "type-shims");
 const packageOf = (spec: string) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
 const unshimmed: string[] = [];
-for (const file of walk(dist).filter((f) => f.endsWith(".d.ts"))) {
+for (const file of filesUnder(dist).filter((f) => f.endsWith(".d.ts"))) {
   const text = readFileSync(file, "utf8");
   // preProcessFile lists real imports only (not the `import … from "flagpost"` of @example comments).
   const imports = ts.preProcessFile(text, true, true).importedFiles.filter((i) => !/^[./]/.test(i.fileName));
@@ -121,7 +114,7 @@ if (unshimmed.length > 0) {
   process.exit(1);
 }
 
-const files = walk(dist);
+const files = filesUnder(dist);
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 console.log(`build: dist/ has ${files.length} files, ${(bytes / 1024).toFixed(1)} KiB`);
 if (tsc.exitCode !== 0) {

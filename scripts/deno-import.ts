@@ -16,6 +16,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { type CommandResult, runCommand } from "./_command.ts";
 import { ENTRIES } from "./entries.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -64,12 +65,12 @@ console.log(JSON.stringify({
 `;
 writeFileSync(join(dir, "consumer.ts"), program);
 
-async function run(cmd: string[]): Promise<{ code: number; out: string }> {
+/** Runs a command in the copy; `--verbose` prints how long each took. */
+async function run(cmd: string[]): Promise<CommandResult> {
   const started = performance.now();
-  const proc = Bun.spawn(cmd, { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const result = await runCommand(cmd, dir);
   if (process.argv.includes("--verbose")) console.log(`  ${cmd.slice(1, 3).join(" ")}: ${Math.round(performance.now() - started)} ms`);
-  return { code, out: (out + err).trim() };
+  return result;
 }
 
 let passed = 0;

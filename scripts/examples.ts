@@ -15,8 +15,10 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { runCommand } from "./_command.ts";
+import { filesUnder } from "./_files.ts";
 
 const root = resolve(import.meta.dirname, "..");
 // One folder per run: two runs at once (npm test while `npm run test:examples`) must not share it.
@@ -35,14 +37,6 @@ interface Example {
   file: string;
   code: string;
   fragment: boolean;
-}
-
-function walk(dir: string, ext: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p, ext) : p.endsWith(ext) ? [p] : [];
-  });
 }
 
 const isFragment = (code: string): boolean => {
@@ -102,25 +96,13 @@ function absolutize(code: string, file: string, outFile: string): string {
   });
 }
 
-async function run(cmd: string[], timeoutMs: number): Promise<{ code: number; out: string; timedOut: boolean }> {
-  const proc = Bun.spawn(cmd, { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    proc.kill();
-  }, timeoutMs);
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  clearTimeout(timer);
-  return { code, out: out + err, timedOut };
-}
-
 // ---- collect ----------------------------------------------------------------------------------
 const sources = [
   join(root, "mod.ts"),
-  ...walk(join(root, "src"), ".ts"),
-  ...walk(join(root, "mock-agent"), ".ts"),
+  ...filesUnder(join(root, "src"), ".ts"),
+  ...filesUnder(join(root, "mock-agent"), ".ts"),
 ];
-const docs = [join(root, "README.md"), ...walk(join(root, "docs"), ".md")];
+const docs = [join(root, "README.md"), ...filesUnder(join(root, "docs"), ".md")];
 let examples = [...sources.flatMap(jsdocExamples), ...docs.flatMap(markdownExamples)];
 if (filters.length > 0) examples = examples.filter((e) => filters.some((f) => e.origin.includes(f)));
 
@@ -141,7 +123,7 @@ console.log(
 // ---- type-check all at once, then attribute errors to their example ---------------------------
 const failures = new Map<string, string>();
 if (programs.length > 0) {
-  const check = await run([deno, "check", "--quiet", ...programs.map((p) => p.path)], 300_000);
+  const check = await runCommand([deno, "check", "--quiet", ...programs.map((p) => p.path)], root, 300_000);
   if (check.code !== 0) {
     let attributed = false;
     for (const p of programs) {
@@ -164,8 +146,9 @@ if (programs.length > 0) {
 const queue = programs.filter((p) => !failures.has(p.origin));
 async function worker(): Promise<void> {
   for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-    const r = await run(
+    const r = await runCommand(
       [deno, "run", "--quiet", "--no-check", "--allow-net", "--allow-read", "--allow-env", "--allow-sys", p.path],
+      root,
       TIMEOUT_MS,
     );
     if (r.timedOut) {

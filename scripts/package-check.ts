@@ -16,6 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runCommand as run } from "./_command.ts";
 import { BINS, distPathOf, ENTRIES } from "./entries.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -32,12 +33,6 @@ function report(name: string, ok: boolean, detail = ""): void {
   else failed++;
   console.log(`${ok ? "ok  " : "FAIL"} ${name}`);
   if (!ok && detail !== "") console.log(detail.replace(/^/gm, "    ").slice(-5000));
-}
-
-async function run(cmd: string[], cwd: string): Promise<{ code: number; out: string }> {
-  const proc = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, out: (out + err).trim() };
 }
 
 function sizeOf(path: string): number {

@@ -7,22 +7,16 @@
  *  - Deno without node_modules: every bare import of a published source is mapped in deno.json `imports`.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
+import { filesUnder } from "../scripts/_files.ts";
 import { BINS, denoExports, denoSelfImports, ENTRIES, packageBins, packageExports } from "../scripts/entries.ts";
 
 const root = join(import.meta.dir, "..");
 const readJson = (file: string) => JSON.parse(readFileSync(join(root, file), "utf8"));
 const pkg = readJson("package.json");
 const deno = readJson("deno.json");
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith(".ts") ? [p] : [];
-  });
-}
 
 /** Bare (package) imports of a file, with whether each is type-only. Comments (`@example`s) do not count. */
 function bareImports(file: string): Array<{ spec: string; typeOnly: boolean }> {
@@ -101,13 +95,13 @@ describe("the one list of entries", () => {
 });
 
 describe("imports", () => {
-  const published = [join(root, "mod.ts"), ...walk(join(root, "src")), ...walk(join(root, "mock-agent"))];
+  const published = [join(root, "mod.ts"), ...filesUnder(join(root, "src"), ".ts"), ...filesUnder(join(root, "mock-agent"), ".ts")];
 
   test("the library (every non-bundled entry) needs only its runtime dependencies at run time", () => {
     const runtime = new Set(Object.keys(pkg.dependencies ?? {}));
     const peers = new Set(Object.keys(pkg.peerDependencies ?? {}));
     const problems: string[] = [];
-    for (const file of [join(root, "mod.ts"), ...walk(join(root, "src"))]) {
+    for (const file of [join(root, "mod.ts"), ...filesUnder(join(root, "src"), ".ts")]) {
       for (const { spec, typeOnly } of bareImports(file)) {
         if (spec.startsWith("node:") && relative(root, file).startsWith("src/adapters/")) continue;
         const name = packageOf(spec);

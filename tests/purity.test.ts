@@ -7,22 +7,18 @@
  *  3. esbuild bundles every public entry for `--platform=neutral` without error.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import ts from "typescript";
+import { filesUnder } from "../scripts/_files.ts";
 import { ENTRIES } from "../scripts/entries.ts";
 
 const root = join(import.meta.dir, "..");
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith(".ts") ? [p] : [];
-  });
-}
-
-const coreFiles = [join(root, "mod.ts"), ...walk(join(root, "src"))].filter((f) => !relative(root, f).startsWith("src/adapters/"));
+const coreFiles = [join(root, "mod.ts"), ...filesUnder(join(root, "src"), ".ts")].filter((f) =>
+  !relative(root, f).startsWith("src/adapters/")
+);
 const FORBIDDEN_GLOBALS = new Set(["Buffer", "process", "Deno", "Bun", "require", "__dirname", "__filename"]);
 const NODE_BUILTINS = new Set([
   "fs",
