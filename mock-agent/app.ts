@@ -14,6 +14,7 @@ import { DEFAULT_RATE_BY_SERVICE, handleTraces } from "./handlers/traces.ts";
 import { ConnectionDroppedError, ingest, type IngestContext, reject } from "./ingest.ts";
 import { type RecordedRequest, RequestStore } from "./store.ts";
 import { registerTestApi } from "./test-api.ts";
+import { registerPage } from "./page/routes.ts";
 import { describeValue, FlagpostError } from "../src/core/errors.ts";
 
 /**
@@ -173,6 +174,7 @@ export function createMockAgent(options: MockAgentOptions = {}): MockAgent {
     });
     registerTestApi(app, store, faults);
     if (apm) {
+      registerPage(app, store, faults); // GET / (the page), its assets, /test/events and the fault form
       app.all("/info", (c) =>
         ingest(ctx, c.req.raw, "info", async ({ request }) => {
           if (request.method !== "GET") return reject(405, `${request.method} not allowed on /info (GET)`, { headers: { allow: "GET" } });

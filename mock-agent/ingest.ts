@@ -8,7 +8,7 @@
 import { delay } from "../src/core/delay.ts";
 import { type BodyResult, readBody } from "./body.ts";
 import type { DecodeLimits } from "./decode/budget.ts";
-import type { FaultRegistry } from "./faults.ts";
+import type { Fault, FaultRegistry } from "./faults.ts";
 import type { DecodedBody, RecordedRequest, RequestKind, RequestStore } from "./store.ts";
 
 /**
@@ -147,6 +147,7 @@ export async function ingest(
       body,
       { status: 0, summary: "connection dropped (injected fault)", error: "connection dropped" },
       true,
+      fault,
     );
     throw new ConnectionDroppedError(url.pathname);
   }
@@ -170,7 +171,7 @@ export async function ingest(
       outcome = reject(500, `mock agent internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  record(ctx, request, url, time, kind, body, outcome, faulted || (fault !== undefined));
+  record(ctx, request, url, time, kind, body, outcome, faulted || (fault !== undefined), fault);
   return respond(outcome, close);
 }
 
@@ -193,6 +194,7 @@ function record(
   body: BodyResult,
   outcome: Outcome,
   fault: boolean,
+  applied?: Fault,
 ): void {
   const entry: RecordedRequest = {
     id: ctx.store.nextId(),
@@ -209,6 +211,7 @@ function record(
     summary: outcome.summary,
   };
   if (outcome.error !== undefined) entry.error = outcome.error;
+  if (applied !== undefined) entry.appliedFault = applied;
   if (outcome.decoded !== undefined && outcome.status >= 200 && outcome.status < 300) {
     entry.decoded = outcome.decoded;
     if (outcome.decodedValues !== undefined) entry.decodedValues = outcome.decodedValues;

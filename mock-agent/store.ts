@@ -17,6 +17,7 @@
  */
 import { FlagpostError } from "../src/core/errors.ts";
 import type { DecodedTraces } from "./decode/msgpack-traces.ts";
+import type { Fault } from "./faults.ts";
 import type { OtlpMetricsJson } from "./decode/otlp-metrics.ts";
 
 /**
@@ -74,6 +75,8 @@ export interface RecordedRequest {
   sessionToken: string | null;
   /** True when an injected fault decided the answer. */
   fault: boolean;
+  /** The injected fault that applied (status, delay or drop), as it was when it matched. */
+  appliedFault?: Fault;
   /** Short human summary (`3 exposures`, `2 traces / 17 spans`, `400 invalid msgpack: ...`). */
   summary: string;
   /** One-line reason for a 4xx/5xx answer. */
