@@ -103,6 +103,22 @@ class CodePointTest {
   }
 }
 
+/** A lazy-DFA state: the sorted live NFA states, cached ASCII transitions, and whether the end of input here is a match. */
+interface DfaState {
+  readonly pcs: Int32Array;
+  readonly next: Array<DfaState | undefined>;
+  readonly endMatch: boolean;
+}
+
+/** The state every search that reached MATCH ends in. */
+const MATCHED: DfaState = { pcs: new Int32Array(0), next: [], endMatch: true };
+
+/** DFA states cached per pattern (each about 1 KiB): bounds memory; past it, steps are computed, not cached. */
+const MAX_DFA_STATES = 1024;
+
+/** The word-character tests of `\b` and friends (Unicode, ASCII), built on first use and shared. */
+let wordTests: CodePointTest[] | undefined;
+
 /**
  * A compiled program and its reusable state lists.
  *
@@ -118,12 +134,15 @@ export class PikeVm {
   private readonly arg2: Int32Array;
   private readonly tests: CodePointTest[] = [];
   private readonly anchored: boolean;
-  private readonly words: CodePointTest[] = [];
   private readonly mark: Uint32Array;
   private readonly stack: Int32Array;
   private current: Int32Array;
   private following: Int32Array;
   private generation = 0;
+  /** Whether the lazy DFA can run this program: no assertion but `\A`/`^` and `\z`/`$`. */
+  private readonly dfa: boolean;
+  private readonly states = new Map<string, DfaState>();
+  private initial: DfaState | undefined;
 
   constructor(node: RegexNode) {
     const op: number[] = [];
@@ -198,10 +217,7 @@ export class PikeVm {
     this.arg = Int32Array.from(arg);
     this.arg2 = Int32Array.from(arg2);
     this.anchored = op[0] === ASSERT && arg[0] === 0;
-    this.words = [
-      new CodePointTest({ source: UNICODE_WORD, cp: -1, fold: "none" }),
-      new CodePointTest({ source: ASCII_WORD, cp: -1, fold: "none" }),
-    ];
+    this.dfa = op.every((o, pc) => o !== ASSERT || arg[pc]! <= 1);
     const n = op.length;
     this.mark = new Uint32Array(n);
     this.stack = new Int32Array(n);
@@ -211,6 +227,88 @@ export class PikeVm {
 
   /** Whether the pattern matches anywhere in `input`. */
   test(input: string): boolean {
+    return this.dfa ? this.testDfa(input) : this.testNfa(input);
+  }
+
+  /**
+   * The lazy DFA: each distinct set of live states becomes a cached state
+   * with a transition table for ASCII, so a search over ASCII text costs a
+   * table lookup per character once warm. A transition not yet cached is
+   * computed exactly like a Pike VM step (O(program size)); past
+   * `MAX_DFA_STATES` new states are no longer cached, so memory stays bounded
+   * and time stays linear.
+   */
+  private testDfa(input: string): boolean {
+    const n = input.length;
+    let state = this.initial ??= this.closureState(0);
+    if (state === MATCHED) return true;
+    let i = 0;
+    while (i < n) {
+      const c = input.charCodeAt(i);
+      if (c < 128) {
+        state = state.next[c] ?? this.transition(state, c, input, i);
+        i++;
+      } else {
+        const cp = input.codePointAt(i)!;
+        state = this.transition(state, cp, input, i);
+        i += cp > 0xffff ? 2 : 1;
+      }
+      if (state === MATCHED) return true;
+      if (state.pcs.length === 0 && this.anchored) return false;
+    }
+    return state.endMatch;
+  }
+
+  /** The state at position 0: the start state's closure. */
+  private closureState(at: number): DfaState {
+    this.nextGeneration();
+    const length = this.addState(0, this.following, 0, "", at, -1, -1, true);
+    return length < 0 ? MATCHED : this.stateOf(this.following, length);
+  }
+
+  private transition(state: DfaState, cp: number, input: string, index: number): DfaState {
+    const { op, arg, tests } = this;
+    const list = this.following;
+    this.nextGeneration();
+    let length = 0;
+    for (const pc of state.pcs) {
+      if (op[pc] === SET && tests[arg[pc]!]!.has(cp, input, index)) {
+        length = this.addState(pc + 1, list, length, input, 1, -1, -1, true);
+        if (length < 0) return MATCHED;
+      }
+    }
+    if (!this.anchored) {
+      length = this.addState(0, list, length, input, 1, -1, -1, true);
+      if (length < 0) return MATCHED;
+    }
+    const next = this.stateOf(list, length);
+    if (cp < 128 && this.states.size < MAX_DFA_STATES) state.next[cp] = next;
+    return next;
+  }
+
+  /** The cached state for the live states `list[0..length)` (sorted, so equal sets share a state). */
+  private stateOf(list: Int32Array, length: number): DfaState {
+    const pcs = list.slice(0, length).sort();
+    const key = pcs.join(",");
+    const cached = this.states.get(key);
+    if (cached !== undefined) return cached;
+    // At the end of the input, a waiting `$` may lead to MATCH.
+    let endMatch = false;
+    for (const pc of pcs) {
+      if (this.op[pc] !== ASSERT) continue;
+      this.nextGeneration();
+      if (this.addState(pc + 1, this.current, 0, "", 1, -1, -1, false) < 0) {
+        endMatch = true;
+        break;
+      }
+    }
+    const state: DfaState = { pcs, next: new Array(128), endMatch };
+    if (this.states.size < MAX_DFA_STATES) this.states.set(key, state);
+    return state;
+  }
+
+  /** The Pike VM proper, for programs with word-boundary or line assertions. */
+  private testNfa(input: string): boolean {
     const n = input.length;
     const { op, arg, tests } = this;
     let current = this.current;
@@ -222,7 +320,7 @@ export class PikeVm {
     this.nextGeneration();
     for (;;) {
       if (!this.anchored || i === 0) {
-        const added = this.addState(0, current, count, input, i, prev, cp);
+        const added = this.addState(0, current, count, input, i, prev, cp, false);
         if (added < 0) return true;
         count = added;
       }
@@ -235,7 +333,7 @@ export class PikeVm {
       for (let t = 0; t < count; t++) {
         const pc = current[t]!;
         if (op[pc] === SET && tests[arg[pc]!]!.has(cp, input, i)) {
-          nextCount = this.addState(pc + 1, following, nextCount, input, next, cp, nextCp);
+          nextCount = this.addState(pc + 1, following, nextCount, input, next, cp, nextCp, false);
           if (nextCount < 0) return true;
         }
       }
@@ -259,9 +357,19 @@ export class PikeVm {
   /**
    * Adds `start` and every state reachable from it without consuming input
    * at position `at` (between code points `prev` and `cur`, -1 at the ends)
-   * to `list`; returns the new length, or -1 when MATCH is reachable.
+   * to `list`; returns the new length, or -1 when MATCH is reachable. With
+   * `deferEnd`, a `$` is kept in the list instead of being decided.
    */
-  private addState(start: number, list: Int32Array, length: number, input: string, at: number, prev: number, cur: number): number {
+  private addState(
+    start: number,
+    list: Int32Array,
+    length: number,
+    input: string,
+    at: number,
+    prev: number,
+    cur: number,
+    deferEnd: boolean,
+  ): number {
     const { op, arg, arg2, mark, stack } = this;
     const generation = this.generation;
     if (mark[start] === generation) return length;
@@ -290,7 +398,9 @@ export class PikeVm {
           break;
         }
         case ASSERT:
-          if (this.holds(arg[pc]!, arg2[pc] === 1, input, at, prev, cur)) target = pc + 1;
+          // In the DFA, `$` waits in the state list until the end of the input is known.
+          if (deferEnd && arg[pc] === 1) list[length++] = pc;
+          else if (this.holds(arg[pc]!, arg2[pc] === 1, input, at, prev, cur)) target = pc + 1;
           break;
       }
       if (target >= 0 && mark[target] !== generation) {
@@ -312,7 +422,11 @@ export class PikeVm {
       case 3:
         return cur === -1 || cur === 10;
     }
-    const word = this.words[ascii ? 1 : 0]!;
+    wordTests ??= [
+      new CodePointTest({ source: UNICODE_WORD, cp: -1, fold: "none" }),
+      new CodePointTest({ source: ASCII_WORD, cp: -1, fold: "none" }),
+    ];
+    const word = wordTests[ascii ? 1 : 0]!;
     const before = prev !== -1 && word.has(prev, input, at - (prev > 0xffff ? 2 : 1));
     const after = cur !== -1 && word.has(cur, input, at);
     switch (kind) {
