@@ -17,19 +17,10 @@
  * @module
  */
 
+import { ALLOWED_ERROR_CODES } from "../../src/flagevaluations/privacy.ts";
+
 /** Problems kept per payload; the rest are counted in one last line. */
 export const MAX_REPORTED_PROBLEMS = 100;
-
-const ERROR_CODES = new Set([
-  "PROVIDER_NOT_READY",
-  "PROVIDER_FATAL",
-  "FLAG_NOT_FOUND",
-  "PARSE_ERROR",
-  "TYPE_MISMATCH",
-  "TARGETING_KEY_MISSING",
-  "INVALID_CONTEXT",
-  "GENERAL",
-]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -83,7 +74,9 @@ export function validateFlagEvaluationPayload(payload: unknown): string[] {
     }
     if ("error" in row) {
       const message = isObject(row.error) ? row.error.message : undefined;
-      if (typeof message !== "string" || !ERROR_CODES.has(message)) problem(`${at}.error.message: an allow-listed OpenFeature error code`);
+      if (typeof message !== "string" || !ALLOWED_ERROR_CODES.includes(message)) {
+        problem(`${at}.error.message: an allow-listed OpenFeature error code`);
+      }
     }
     if ("targeting_key" in row && typeof row.targeting_key !== "string") problem(`${at}.targeting_key: string when present`);
     const hasContext = "context" in row;

@@ -20,7 +20,7 @@ import { sha256Hex } from "../core/sha256.ts";
 import { isWellFormedText } from "../core/text.ts";
 
 /** The OpenFeature error codes a row may carry; an upstream addition needs a privacy review. */
-export const ALLOWED_ERROR_CODES: ReadonlySet<string> = new Set([
+export const ALLOWED_ERROR_CODES: readonly string[] = Object.freeze([
   "PROVIDER_NOT_READY",
   "PROVIDER_FATAL",
   "FLAG_NOT_FOUND",
@@ -44,7 +44,7 @@ export const ALLOWED_ERROR_CODES: ReadonlySet<string> = new Set([
  */
 export function protectedErrorCode(code: unknown): string | undefined {
   if (code === undefined || code === null || code === "") return undefined;
-  return typeof code === "string" && ALLOWED_ERROR_CODES.has(code) ? code : "GENERAL";
+  return typeof code === "string" && ALLOWED_ERROR_CODES.includes(code) ? code : "GENERAL";
 }
 
 /**

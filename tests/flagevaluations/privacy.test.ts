@@ -11,7 +11,7 @@ import { spanEnrichmentVectors } from "../support/data.ts";
 describe("privacy rules", () => {
   test("error codes: allow-listed ones pass, anything else is GENERAL, absence is no error", () => {
     for (const code of ALLOWED_ERROR_CODES) expect(protectedErrorCode(code)).toBe(code);
-    expect(ALLOWED_ERROR_CODES.size).toBe(8);
+    expect(ALLOWED_ERROR_CODES.length).toBe(8);
     for (const code of ["flag_not_found", "my error: user@example.com", 42, {}]) expect(protectedErrorCode(code)).toBe("GENERAL");
     for (const none of [undefined, null, ""]) expect(protectedErrorCode(none)).toBeUndefined();
   });
