@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { decodeSpanTags } from "../mod.ts";
 import { type RunningMockAgent, startMockAgent, sumEvaluations } from "../mock-agent/mod.ts";
+import { seededRandom } from "../bench/_records.ts";
 import { bundleWorker } from "./_worker-bundle.ts";
 
 const args = process.argv.slice(2);
@@ -32,18 +33,6 @@ const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const green = (s: string) => (tty ? `\x1b[32m${s}\x1b[0m` : s);
 const red = (s: string) => (tty ? `\x1b[31m${s}\x1b[0m` : s);
 const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run serves the same users. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COUNTRIES = ["FR", "DE", "US", "JP", "BR"];
 function userQuery(i: number): string {
@@ -115,7 +104,7 @@ const mf = new Miniflare({
 
 let exitCode = 0;
 try {
-  const random = rng(14);
+  const random = seededRandom(14); // the same users every run
   const statuses = new Map<number, number>();
   let done = 0;
   let next = 0;

@@ -207,3 +207,37 @@ export function installProcessShutdownHooks(flagpost: Flagpost, options: Shutdow
   proc.on("beforeExit", beforeExit);
   return remove;
 }
+
+/** A listening server as the adapters return it. */
+export interface RunningServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections, then shuts flagpost down (final flush). Idempotent. */
+  close(): Promise<FlushReport>;
+}
+
+/**
+ * The handle every `serve` returns: `close()` stops the server then shuts
+ * flagpost down, once, whether it is called or a shutdown hook fires first.
+ */
+export function runningServer(
+  flagpost: Flagpost,
+  options: ShutdownHookOptions & { readonly shutdownHooks?: boolean },
+  where: { hostname: string; port: number },
+  stopServer: () => Promise<unknown>,
+  installHooks: (flagpost: Flagpost, options: ShutdownHookOptions) => () => void,
+): RunningServer {
+  const hookOptions = { ...options, beforeShutdown: stopServer };
+  const close = finalShutdown(flagpost, hookOptions);
+  const removeHooks = options.shutdownHooks !== false ? installHooks(flagpost, hookOptions) : () => {};
+  const host = where.hostname.includes(":") ? `[${where.hostname}]` : where.hostname;
+  return {
+    url: `http://${host}:${where.port}`,
+    port: where.port,
+    close: () => {
+      removeHooks();
+      return close();
+    },
+  };
+}

@@ -7,25 +7,14 @@ import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { createFlagpost, decodeSpanTags, type EvaluationRecord, FlagpostError } from "../../mod.ts";
 import { createMockAgent } from "../../mock-agent/mod.ts";
+import { record as baseRecord } from "../exposures/helpers.ts";
 import { flagpostMiddleware, type FlagpostVariables } from "../../src/adapters/hono/mod.ts";
 import { asyncLocalScopeStore } from "../../src/adapters/node/mod.ts";
 
 const ENV = { DD_SERVICE: "hono-test", DD_TRACE_AGENT_URL: "http://agent.test:8126" };
 
 function record(serialId: number, user: string): EvaluationRecord {
-  return {
-    flagKey: "f",
-    variant: "on",
-    value: true,
-    reason: "SPLIT",
-    errorCode: undefined,
-    allocationKey: "a",
-    serialId,
-    doLog: true,
-    targetingKey: user,
-    attributes: {},
-    timestamp: Date.now(),
-  };
+  return baseRecord({ flagKey: "f", reason: "SPLIT", allocationKey: "a", serialId, targetingKey: user, attributes: {} });
 }
 
 function app(flagpost: ReturnType<typeof createFlagpost>) {

@@ -14,22 +14,11 @@ import {
   type SignalFlushReport,
 } from "../../mod.ts";
 import { createMockAgent } from "../../mock-agent/mod.ts";
+import { record as baseRecord } from "../exposures/helpers.ts";
 
+/** A logged evaluation (the exposures tests' builder) with this file's defaults. */
 function record(overrides: Partial<EvaluationRecord> = {}): EvaluationRecord {
-  return {
-    flagKey: "new-checkout",
-    variant: "on",
-    value: true,
-    reason: "TARGETING_MATCH",
-    errorCode: undefined,
-    allocationKey: "beta",
-    serialId: 7,
-    doLog: true,
-    targetingKey: "user-1",
-    attributes: { plan: "pro" },
-    timestamp: 1_700_000_000_000,
-    ...overrides,
-  };
+  return baseRecord({ allocationKey: "beta", serialId: 7, ...overrides });
 }
 
 const AGENT_ENV = { DD_SERVICE: "shop", DD_ENV: "test", DD_TRACE_AGENT_URL: "http://agent.test:8126" };

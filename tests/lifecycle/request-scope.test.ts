@@ -10,6 +10,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createFlagpost, decodeSpanTags, type EvaluationRecord, type RequestScope, type ScopeStore } from "../../mod.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
 import { createMockAgent } from "../../mock-agent/mod.ts";
+import { record as baseRecord } from "../exposures/helpers.ts";
 
 interface SpanJson {
   name: string;
@@ -31,20 +32,15 @@ const ENV = {
 };
 
 function record(serialId: number, targetingKey: string, overrides: Partial<EvaluationRecord> = {}): EvaluationRecord {
-  return {
+  return baseRecord({
     flagKey: `flag-${serialId}`,
-    variant: "on",
-    value: true,
     reason: "SPLIT",
-    errorCode: undefined,
     allocationKey: "a",
     serialId,
-    doLog: true,
     targetingKey,
     attributes: {},
-    timestamp: 1_700_000_000_000,
     ...overrides,
-  };
+  });
 }
 
 function alsStore(): ScopeStore {

@@ -19,13 +19,13 @@
  */
 import { FlagpostError } from "../../core/errors.ts";
 import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
-import type { FlushReport } from "../../lifecycle/flush-report.ts";
 import {
   createServerFlagpost,
-  finalShutdown,
   type FlagpostFetchHandler,
   flagpostHandler,
   installProcessShutdownHooks,
+  type RunningServer,
+  runningServer,
   type ScopedHandler,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
@@ -92,12 +92,7 @@ export interface BunServeOptions extends ServerLifecycleOptions, ShutdownHookOpt
  * await server.close();
  * ```
  */
-export interface FlagpostBunServer {
-  readonly url: string;
-  readonly port: number;
-  /** Stops the server, then shuts flagpost down (final flush). Idempotent. */
-  close(): Promise<FlushReport>;
-}
+export type FlagpostBunServer = RunningServer;
 
 interface BunLike {
   serve(options: { port: number; hostname: string; fetch(request: Request): Promise<Response> }): {
@@ -129,15 +124,5 @@ export function serve(flagpost: Flagpost, handler: ScopedHandler, options: BunSe
     fetchHandler.stop();
     await server.stop();
   };
-  let removeHooks = () => {};
-  const close = finalShutdown(flagpost, { ...options, beforeShutdown: stopServer });
-  if (options.shutdownHooks !== false) removeHooks = installShutdownHooks(flagpost, { ...options, beforeShutdown: stopServer });
-  return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}`,
-    port: server.port,
-    close: () => {
-      removeHooks();
-      return close();
-    },
-  };
+  return runningServer(flagpost, options, { hostname, port: server.port }, stopServer, installShutdownHooks);
 }

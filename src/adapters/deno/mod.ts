@@ -19,12 +19,13 @@
  */
 import { FlagpostError } from "../../core/errors.ts";
 import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
-import type { FlushReport } from "../../lifecycle/flush-report.ts";
 import {
   createServerFlagpost,
   finalShutdown,
   type FlagpostFetchHandler,
   flagpostHandler,
+  type RunningServer,
+  runningServer,
   type ScopedHandler,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
@@ -150,12 +151,7 @@ export interface DenoServeOptions extends ServerLifecycleOptions, ShutdownHookOp
  * await server.close();
  * ```
  */
-export interface FlagpostDenoServer {
-  readonly url: string;
-  readonly port: number;
-  /** Stops the server, then shuts flagpost down (final flush). Idempotent. */
-  close(): Promise<FlushReport>;
-}
+export type FlagpostDenoServer = RunningServer;
 
 /**
  * Serves `handler` with `Deno.serve` and flagpost's request lifecycle.
@@ -178,15 +174,5 @@ export function serve(flagpost: Flagpost, handler: ScopedHandler, options: DenoS
     fetchHandler.stop();
     await server.shutdown();
   };
-  let removeHooks = () => {};
-  const close = finalShutdown(flagpost, { ...options, beforeShutdown: stopServer });
-  if (options.shutdownHooks !== false) removeHooks = installShutdownHooks(flagpost, { ...options, beforeShutdown: stopServer });
-  return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.addr.port}`,
-    port: server.addr.port,
-    close: () => {
-      removeHooks();
-      return close();
-    },
-  };
+  return runningServer(flagpost, options, { hostname, port: server.addr.port }, stopServer, installShutdownHooks);
 }

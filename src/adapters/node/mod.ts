@@ -22,13 +22,13 @@
  */
 import { FlagpostError } from "../../core/errors.ts";
 import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
-import type { FlushReport } from "../../lifecycle/flush-report.ts";
 import {
   createServerFlagpost,
-  finalShutdown,
   type FlagpostFetchHandler,
   flagpostHandler,
   installProcessShutdownHooks,
+  type RunningServer,
+  runningServer,
   type ScopedHandler,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
@@ -97,13 +97,7 @@ export interface NodeServeOptions extends ServerLifecycleOptions, ShutdownHookOp
  * const report = await server.close(); // stops listening, then flagpost.shutdown()
  * ```
  */
-export interface FlagpostServer {
-  /** `http://host:port`. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops accepting connections, then shuts flagpost down (final flush). Idempotent. */
-  close(): Promise<FlushReport>;
-}
+export type FlagpostServer = RunningServer;
 
 /**
  * Serves `handler` on `node:http` with flagpost's request lifecycle and
@@ -136,21 +130,11 @@ export async function serve(flagpost: Flagpost, handler: ScopedHandler, options:
   });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port ?? 8080;
-  let removeHooks = () => {};
   const stopServer = () =>
     new Promise<void>((resolve) => {
       fetchHandler.stop();
       server.close(() => resolve());
       server.closeIdleConnections?.();
     });
-  const close = finalShutdown(flagpost, { ...options, beforeShutdown: stopServer });
-  if (options.shutdownHooks !== false) removeHooks = installShutdownHooks(flagpost, { ...options, beforeShutdown: stopServer });
-  return {
-    url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
-    port,
-    close: () => {
-      removeHooks();
-      return close();
-    },
-  };
+  return runningServer(flagpost, options, { hostname, port }, stopServer, installShutdownHooks);
 }
