@@ -126,9 +126,13 @@ try {
     ...(quiet ? {} : { onRequest: (r: RecordedRequest) => console.log(logLine(r)) }),
   });
   console.log(`flagpost mock agent (${agent.server})`);
-  console.log(`  APM:  ${agent.url}   (/info, /v0.4/traces, /v0.5/traces, /evp_proxy/v2|v4/api/v2/exposures, /api/v2/exposures)`);
+  console.log(
+    `  APM:  ${agent.url}   (/info, /v0.4/traces, /v0.5/traces, /evp_proxy/v2|v4/api/v2/exposures|flagevaluation, /api/v2/exposures|flagevaluation)`,
+  );
   console.log(`  OTLP: ${agent.otlpUrl}   (/v1/metrics)`);
-  console.log(`  inspect: ${agent.url}/test/session/requests, /test/exposures, /test/metrics, /test/traces, /test/stats, /test/faults`);
+  console.log(
+    `  inspect: ${agent.url}/test/requests, /test/exposures, /test/flagevaluations, /test/metrics, /test/traces, /test/stats, /test/faults`,
+  );
   onSignal(() => {
     void agent.close().then(() => exit(0));
   });

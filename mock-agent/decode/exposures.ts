@@ -3,7 +3,8 @@
  * against the wire facts in DESIGN.md:
  * `{"context":{"service","env","version"},"exposures":[{"timestamp":<ms>,
  * "allocation":{"key"},"flag":{"key"},"variant":{"key"},
- * "subject":{"id","attributes":{...}}}]}` with empty context fields omitted.
+ * "subject":{"id","attributes":{...}},"serial_id"?}]}` with empty context fields omitted
+ * (`serial_id` only when the split has one).
  *
  * Work is bounded: at most `maxProblems` (default 100) problems are kept per
  * payload, the rest counted in one last line — a 1 MiB body of `{}` events
@@ -150,8 +151,15 @@ function validateEvent(event: unknown, path: string, problems: BoundedProblems):
         : problems.push(`${path}.subject.attributes: must be an object ({} when absent), got ${kind(subject["attributes"])}`);
     }
   }
+  // `serial_id`: the split's serial id, only when it has one (0 is a real id); an i32 in the configuration.
+  if ("serial_id" in event) {
+    const id = event["serial_id"];
+    if (typeof id !== "number" || !Number.isSafeInteger(id)) {
+      problems.full ? problems.skip() : problems.push(`${path}.serial_id: must be an integer when present, got ${kind(id)}`);
+    }
+  }
   for (const key of Object.keys(event)) {
-    if (!["timestamp", "allocation", "flag", "variant", "subject"].includes(key)) {
+    if (!["timestamp", "allocation", "flag", "variant", "subject", "serial_id"].includes(key)) {
       problems.full ? problems.skip() : problems.push(`${path}.${key}: unknown field`);
     }
   }

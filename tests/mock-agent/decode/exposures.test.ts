@@ -1,0 +1,26 @@
+import { describe, expect, test } from "bun:test";
+import { validateExposurePayload } from "../../../mock-agent/decode/exposures.ts";
+
+describe("validateExposurePayload: serial_id", () => {
+  const exposure = (over: Record<string, unknown>) => ({
+    context: { service: "s" },
+    exposures: [{
+      timestamp: 1_700_000_000_000,
+      allocation: { key: "a" },
+      flag: { key: "f" },
+      variant: { key: "v" },
+      subject: { id: "u", attributes: {} },
+      ...over,
+    }],
+  });
+  test("an integer serial_id (0 included) is part of the wire format; anything else is named", () => {
+    expect(validateExposurePayload(exposure({ serial_id: 0 }))).toEqual([]);
+    expect(validateExposurePayload(exposure({ serial_id: 340132 }))).toEqual([]);
+    expect(validateExposurePayload(exposure({ serial_id: "7" }))).toEqual([
+      "exposures[0].serial_id: must be an integer when present, got string",
+    ]);
+    expect(validateExposurePayload(exposure({ serial_id: 1.5 }))).toEqual([
+      "exposures[0].serial_id: must be an integer when present, got number",
+    ]);
+  });
+});
