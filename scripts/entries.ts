@@ -4,7 +4,7 @@
  * build, the size benchmark, the purity test and the runtime matrix follow.
  *
  * Adding an entry: add it here, run `bun scripts/entries.ts` (rewrites the `exports`/`bin` maps of
- * package.json and deno.json from this list), then `npm test`: tests/entries.test.ts fails while
+ * package.json and deno.json from this list), then `npm test`: tests/scripts/entries.test.ts fails while
  * any consumer of the list disagrees with it (including the runtime matrix's module loaders).
  *
  * usage: bun scripts/entries.ts [--check]   (--check: exit 1 and print the differences instead of writing)

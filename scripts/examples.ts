@@ -15,9 +15,10 @@
  *
  * @module
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { runCommand } from "./_command.ts";
+import { absolutize, jsdocExamples, markdownExamples } from "./_examples.ts";
 import { filesUnder } from "./_files.ts";
 
 const root = resolve(import.meta.dirname, "..");
@@ -29,72 +30,6 @@ const verbose = args.includes("--verbose");
 const filters = args.filter((a) => !a.startsWith("--"));
 const TIMEOUT_MS = 30_000;
 const CONCURRENCY = 4;
-const CODE_LANGS = new Set(["", "ts", "typescript", "js", "javascript", "mjs", "mts"]);
-
-interface Example {
-  /** "path:line" of the block's first code line. */
-  origin: string;
-  file: string;
-  code: string;
-  fragment: boolean;
-}
-
-const isFragment = (code: string): boolean => {
-  const first = code.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
-  return (first.startsWith("//") || first.startsWith("/*")) && first.includes("(fragment)");
-};
-
-/** Fenced blocks of `lines` (already stripped of comment decoration), with the fence's line index. */
-function fencedBlocks(lines: string[]): Array<{ lang: string; start: number; code: string }> {
-  const out: Array<{ lang: string; start: number; code: string }> = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]!);
-    if (open === null) continue;
-    const [, indent, fence, lang] = open;
-    const body: string[] = [];
-    let j = i + 1;
-    for (; j < lines.length && !lines[j]!.trimStart().startsWith(fence!); j++) body.push(lines[j]!.slice(indent!.length));
-    out.push({ lang: lang!.toLowerCase(), start: i + 1, code: body.join("\n") });
-    i = j;
-  }
-  return out;
-}
-
-function markdownExamples(file: string): Example[] {
-  const lines = readFileSync(file, "utf8").split("\n");
-  return fencedBlocks(lines)
-    .filter((b) => b.lang !== "" && CODE_LANGS.has(b.lang))
-    .map((b) => ({ origin: `${relative(root, file)}:${b.start + 1}`, file, code: b.code, fragment: isFragment(b.code) }));
-}
-
-function jsdocExamples(file: string): Example[] {
-  const text = readFileSync(file, "utf8");
-  const out: Example[] = [];
-  for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
-    const startLine = text.slice(0, m.index).split("\n").length;
-    const lines = m[0].split("\n").map((l) => l.replace(/^\s*\/?\*+\/?\s?/, "").replace(/\s*\*\/$/, ""));
-    for (let i = 0; i < lines.length; i++) {
-      if (!/^@example\b/.test(lines[i]!)) continue;
-      let end = i + 1;
-      while (end < lines.length && !/^@\w+/.test(lines[end]!)) end++;
-      const tagLines = lines.slice(i + 1, end);
-      for (const b of fencedBlocks(tagLines).filter((b) => CODE_LANGS.has(b.lang))) {
-        out.push({ origin: `${relative(root, file)}:${startLine + i + 1 + b.start}`, file, code: b.code, fragment: isFragment(b.code) });
-      }
-      i = end - 1;
-    }
-  }
-  return out;
-}
-
-/** Relative module specifiers in an example are relative to the file the example is in. */
-function absolutize(code: string, file: string, outFile: string): string {
-  return code.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(\.\.?\/[^"']*)\2/g, (_m, lead: string, q: string, spec: string) => {
-    let rel = relative(dirname(outFile), resolve(dirname(file), spec));
-    if (!rel.startsWith(".")) rel = `./${rel}`;
-    return `${lead}${q}${rel}${q}`;
-  });
-}
 
 // ---- collect ----------------------------------------------------------------------------------
 const sources = [
@@ -103,7 +38,7 @@ const sources = [
   ...filesUnder(join(root, "mock-agent"), ".ts"),
 ];
 const docs = [join(root, "README.md"), ...filesUnder(join(root, "docs"), ".md")];
-let examples = [...sources.flatMap(jsdocExamples), ...docs.flatMap(markdownExamples)];
+let examples = [...sources.flatMap((f) => jsdocExamples(f, root)), ...docs.flatMap((f) => markdownExamples(f, root))];
 if (filters.length > 0) examples = examples.filter((e) => filters.some((f) => e.origin.includes(f)));
 
 rmSync(outDir, { recursive: true, force: true });

@@ -10,10 +10,10 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
-import { filesUnder } from "../scripts/_files.ts";
-import { BINS, denoExports, denoSelfImports, ENTRIES, packageBins, packageExports } from "../scripts/entries.ts";
+import { filesUnder } from "../../scripts/_files.ts";
+import { BINS, denoExports, denoSelfImports, ENTRIES, packageBins, packageExports } from "../../scripts/entries.ts";
 
-const root = join(import.meta.dir, "..");
+const root = join(import.meta.dir, "../..");
 const readJson = (file: string) => JSON.parse(readFileSync(join(root, file), "utf8"));
 const pkg = readJson("package.json");
 const deno = readJson("deno.json");
