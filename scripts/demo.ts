@@ -178,6 +178,24 @@ try {
     ["flag", "variant", "reason", "allocation / error", "count"],
   ));
 
+  const rowRequests = agent.store.list().filter((r) => r.decoded?.kind === "flagevaluation");
+  if (rowRequests.length > 0) {
+    const byFlag = new Map<string, [number, number]>();
+    for (const r of rowRequests) {
+      const payload = (r.decoded as { payload: unknown }).payload as {
+        flagEvaluations?: Array<{ flag?: { key?: string }; evaluation_count?: number }>;
+      };
+      for (const row of payload.flagEvaluations ?? []) {
+        const entry = byFlag.get(row.flag?.key ?? "?") ?? [0, 0];
+        entry[0]++;
+        entry[1] += row.evaluation_count ?? 0;
+        byFlag.set(row.flag?.key ?? "?", entry);
+      }
+    }
+    console.log(`\n${bold("Flag-evaluation rows")} (EVP flagevaluation, per subject): ${rowRequests.length} requests`);
+    console.log(table([...byFlag].sort().map(([flag, [rows, n]]) => [flag, String(rows), String(n)]), ["flag", "rows", "evaluations"]));
+  }
+
   const spans = agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces.flat() : []));
   const roots = spans.filter((s) => s.parent_id === 0n);
   const tagged = roots.filter((s) => s.meta["ffe_flags_enc"] !== undefined);
