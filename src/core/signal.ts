@@ -7,12 +7,15 @@
  * synchronously without ever throwing, and sends on `flush()`, which never
  * rejects and resolves with a {@link SignalFlushReport}. Sharing one stats
  * registry, logger, clock and fetch across signals is what lets `stats()`
- * show where every event went.
+ * show where every event went. {@link signalDependencies} is the one place
+ * that checks those options and fills their defaults, so every signal
+ * rejects the same bad input with the same error.
  *
  * @module
  */
-import type { Logger } from "./logger.ts";
-import type { StatsRegistry } from "./stats.ts";
+import { describeValue, FlagpostError } from "./errors.ts";
+import { type Logger, safeLogger } from "./logger.ts";
+import { StatsRegistry } from "./stats.ts";
 
 /**
  * Injection points shared by every signal. All optional: the defaults are
@@ -77,4 +80,57 @@ export interface SignalFlushReport {
   readonly pending: number;
   /** Wall-clock milliseconds the flush took. */
   readonly durationMs: number;
+}
+
+/**
+ * {@link SignalOptions} checked, with their defaults filled in: what a
+ * signal keeps. `fetch` stays `undefined` when not given, so the sender
+ * reads the global `fetch` at send time (a test that patches it later is
+ * seen).
+ */
+export interface SignalDependencies {
+  readonly fetch: typeof fetch | undefined;
+  readonly stats: StatsRegistry;
+  /** Wrapped by `safeLogger`: never throws, URL passwords masked. */
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+function invalidOption(field: string, value: unknown, rule: string): FlagpostError {
+  return new FlagpostError("invalid_argument", `${field}: ${describeValue(value)} ${rule}`, { field });
+}
+
+/**
+ * Checks a signal's constructor arguments and fills the option defaults (a
+ * private `StatsRegistry`, a silent logger, `Date.now`). `config` must be
+ * `resolveConfig()`'s result; it is never described in the message (it
+ * holds the API key). Internal: every signal's constructor calls it.
+ *
+ * @throws FlagpostError `invalid_argument` naming `config` or `options.<name>`.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from "flagpost";
+ * import { signalDependencies } from "./signal.ts"; // internal: not exported from "flagpost"
+ * const { stats, logger, now } = signalDependencies(resolveConfig({}), { now: () => 1_700_000_000_000 });
+ * logger.warn("silent by default");
+ * console.log(now(), stats.snapshot()); // 1700000000000 {}
+ * ```
+ */
+export function signalDependencies(config: unknown, options: SignalOptions | undefined): SignalDependencies {
+  if (typeof config !== "object" || config === null || typeof (config as { limits?: unknown }).limits !== "object") {
+    throw new FlagpostError("invalid_argument", "config: must be the result of resolveConfig()", { field: "config" });
+  }
+  if (options === undefined) return { fetch: undefined, stats: new StatsRegistry(), logger: safeLogger(undefined), now: Date.now };
+  if (options === null || typeof options !== "object") throw invalidOption("options", options, "must be an object");
+  const { fetch, stats, logger, now } = options;
+  if (fetch !== undefined && typeof fetch !== "function") throw invalidOption("options.fetch", fetch, "must be a function");
+  if (now !== undefined && typeof now !== "function") throw invalidOption("options.now", now, "must be a function");
+  if (stats !== undefined && typeof (stats as Partial<StatsRegistry> | null)?.count !== "function") {
+    throw invalidOption("options.stats", stats, "must be a StatsRegistry");
+  }
+  if (logger !== undefined && (logger === null || typeof logger !== "object")) {
+    throw invalidOption("options.logger", logger, "must be an object with debug, warn and error");
+  }
+  return { fetch, stats: stats ?? new StatsRegistry(), logger: safeLogger(logger), now: now ?? Date.now };
 }

@@ -19,11 +19,10 @@
  * @module
  */
 import type { Config } from "../core/config.ts";
-import { FlagpostError } from "../core/errors.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
-import { type Logger, safeLogger } from "../core/logger.ts";
-import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/signal.ts";
-import { StatsRegistry } from "../core/stats.ts";
+import type { Logger } from "../core/logger.ts";
+import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import type { StatsRegistry } from "../core/stats.ts";
 import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
@@ -205,22 +204,17 @@ export class ExposureWriter {
   /**
    * @param config `resolveConfig`'s result.
    * @param options fetch, stats registry, logger, clock, shared cache, agentless base URL.
-   * @throws FlagpostError (`invalid_config`) when the destination is refused (an API key over plain HTTP off loopback).
+   * @throws FlagpostError (`invalid_argument`) for a config not from `resolveConfig()` or a bad option;
+   * (`invalid_config`) when the destination is refused (an API key over plain HTTP off loopback).
    */
   constructor(config: Config, options: ExposureWriterOptions = {}) {
-    if (typeof config !== "object" || config === null || typeof config.limits !== "object") {
-      throw new FlagpostError("invalid_argument", "config must be the result of resolveConfig()", { field: "config" });
-    }
+    ({ fetch: this.#fetch, stats: this.#stats, logger: this.#logger, now: this.#now } = signalDependencies(config, options));
     this.#target = evpTarget(
       config,
       "exposures",
       options.agentlessBaseUrl === undefined ? {} : { agentlessBaseUrl: options.agentlessBaseUrl },
     );
     this.#cache = options.cache ?? new ExposureCache(config.limits.exposureCacheSize);
-    this.#stats = options.stats ?? new StatsRegistry();
-    this.#logger = safeLogger(options.logger);
-    this.#now = options.now ?? Date.now;
-    this.#fetch = options.fetch;
     this.#deadlineMs = config.flushDeadlineMs;
     this.#maxQueued = config.limits.maxQueuedExposures;
     this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;

@@ -21,9 +21,9 @@
  */
 import type { Config } from "../core/config.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
-import { type Logger, safeLogger } from "../core/logger.ts";
-import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/signal.ts";
-import { StatsRegistry, type StatsSnapshot } from "../core/stats.ts";
+import type { Logger } from "../core/logger.ts";
+import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { isWellFormedText } from "../core/text.ts";
 import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
@@ -101,15 +101,15 @@ export class FlagEvaluationWriter {
   #inFlight = 0;
   #flushing: Promise<unknown> = Promise.resolve();
 
-  /** Throws `FlagpostError` (`invalid_config`) only for an unusable destination (an API key over plain HTTP). */
+  /**
+   * Throws `FlagpostError`: `invalid_argument` for a config not from `resolveConfig()` or a bad option,
+   * `invalid_config` for an unusable destination (an API key over plain HTTP).
+   */
   constructor(config: Config, options: FlagEvaluationWriterOptions = {}) {
+    ({ fetch: this.#fetch, stats: this.#stats, logger: this.#logger, now: this.#now } = signalDependencies(config, options));
     this.#config = config;
     this.#enabled = options.enabled ?? config.flagEvaluationsEnabled;
     this.#target = evpTarget(config, "flagevaluation", { agentlessBaseUrl: options.agentlessBaseUrl });
-    this.#fetch = options.fetch;
-    this.#stats = options.stats ?? new StatsRegistry();
-    this.#logger = safeLogger(options.logger);
-    this.#now = options.now ?? Date.now;
     this.#window = new FlagEvaluationAggregator({
       maxRows: config.limits.maxFlagEvaluationRows,
       maxRowsPerFlag: config.limits.maxFlagEvaluationRowsPerFlag,

@@ -23,9 +23,9 @@
 import type { Config } from "../core/config.ts";
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
-import { type Logger, safeLogger } from "../core/logger.ts";
-import type { FlushOptions, SignalFlushReport, SignalOptions } from "../core/signal.ts";
-import { StatsRegistry, type StatsSnapshot } from "../core/stats.ts";
+import type { Logger } from "../core/logger.ts";
+import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { OTLP_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
 import { readPartialSuccess, RESPONSE_LIMIT } from "./_partial-success.ts";
@@ -119,23 +119,15 @@ export class EvaluationMetrics {
   readonly #policy: RetryPolicy;
 
   constructor(config: Config, options: EvaluationMetricsOptions = {}) {
-    if (config === null || typeof config !== "object" || config.otlpMetrics === undefined || config.limits === undefined) {
-      throw invalid("config", config, "must be a Config from resolveConfig()");
+    ({ fetch: this.#fetch, stats: this.#stats, logger: this.#logger, now: this.#now } = signalDependencies(config, options));
+    if (typeof config.otlpMetrics !== "object") {
+      throw new FlagpostError("invalid_argument", "config: must be the result of resolveConfig()", { field: "config" });
     }
-    if (options === null || typeof options !== "object") throw invalid("options", options, "must be an object");
     if (options.enabled !== undefined && typeof options.enabled !== "boolean") {
       throw invalid("options.enabled", options.enabled, "must be a boolean");
     }
-    if (options.fetch !== undefined && typeof options.fetch !== "function") {
-      throw invalid("options.fetch", options.fetch, "must be a function");
-    }
-    if (options.now !== undefined && typeof options.now !== "function") throw invalid("options.now", options.now, "must be a function");
     this.#config = config;
     this.#enabled = options.enabled ?? config.metricsEnabled;
-    this.#fetch = options.fetch;
-    this.#stats = options.stats ?? new StatsRegistry();
-    this.#logger = safeLogger(options.logger);
-    this.#now = options.now ?? Date.now;
     const maxOverflowFlags = positiveIntegerOption("options.maxOverflowFlags", options.maxOverflowFlags);
     const maxAttributeLength = positiveIntegerOption("options.maxAttributeLength", options.maxAttributeLength);
     this.#aggregator = new EvaluationAggregator(

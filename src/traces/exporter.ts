@@ -16,9 +16,9 @@
  */
 import type { Config } from "../core/config.ts";
 import { FlagpostError, type FlagpostErrorCode } from "../core/errors.ts";
-import { type Logger, safeLogger } from "../core/logger.ts";
-import type { FlushOptions, SignalOptions } from "../core/signal.ts";
-import { StatsRegistry } from "../core/stats.ts";
+import type { Logger } from "../core/logger.ts";
+import { type FlushOptions, signalDependencies, type SignalOptions } from "../core/signal.ts";
+import type { StatsRegistry } from "../core/stats.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
 import type { ChunkData } from "./_chunk-data.ts";
@@ -152,12 +152,10 @@ export class TraceExporter {
   /** The agent answered 404 to v0.5: v0.4 from now on. */
   #v05Refused = false;
 
+  /** @throws FlagpostError (`invalid_argument`) for a config not from `resolveConfig()` or a bad option. */
   constructor(config: Config, options: TraceExporterOptions = {}) {
+    ({ fetch: this.#fetch, stats: this.#stats, logger: this.#logger, now: this.#now } = signalDependencies(config, options));
     this.#config = config;
-    this.#fetch = options.fetch;
-    this.#stats = options.stats ?? new StatsRegistry();
-    this.#logger = safeLogger(options.logger);
-    this.#now = options.now ?? Date.now;
     this.#policy = options.retryPolicy ?? AGENT_RETRY_POLICY;
     this.#runtime = options.runtime;
   }

@@ -1,0 +1,106 @@
+import { describe, expect, test } from "bun:test";
+import {
+  type Config,
+  EvaluationMetrics,
+  ExposureWriter,
+  FlagEvaluationWriter,
+  FlagpostError,
+  resolveConfig,
+  StatsRegistry,
+  TraceExporter,
+} from "../../mod.ts";
+import { signalDependencies, type SignalOptions } from "../../src/core/signal.ts";
+
+const API_KEY = "0123456789abcdef0123456789abcdef";
+
+/** Every signal built from (config, SignalOptions), enabled so that nothing short-circuits. */
+const SIGNALS: Array<[string, (config: Config, options?: SignalOptions) => unknown]> = [
+  ["ExposureWriter", (c, o) => new ExposureWriter(c, o)],
+  ["EvaluationMetrics", (c, o) => new EvaluationMetrics(c, { enabled: true, ...o })],
+  ["FlagEvaluationWriter", (c, o) => new FlagEvaluationWriter(c, { enabled: true, ...o })],
+  ["TraceExporter", (c, o) => new TraceExporter(c, o)],
+];
+
+function thrown(fn: () => unknown): FlagpostError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof FlagpostError) return error;
+    throw new Error(`expected a FlagpostError, got ${String(error)}`);
+  }
+  throw new Error("expected a FlagpostError, nothing was thrown");
+}
+
+describe("signalDependencies", () => {
+  test("fills the defaults: a private registry, a silent logger, Date.now, fetch left to the sender", () => {
+    const deps = signalDependencies(resolveConfig({}), undefined);
+    expect(deps.fetch).toBeUndefined();
+    expect(deps.stats).toBeInstanceOf(StatsRegistry);
+    expect(deps.now).toBe(Date.now);
+    expect(() => deps.logger.error("nothing printed")).not.toThrow();
+  });
+
+  test("keeps what was given; the logger is wrapped so that a throwing one is contained", () => {
+    const stats = new StatsRegistry();
+    const fetch = (() => Promise.resolve(new Response(null))) as unknown as typeof globalThis.fetch;
+    const now = () => 42;
+    const lines: string[] = [];
+    const logger = {
+      debug: () => {
+        throw new Error("broken logger");
+      },
+      warn: (m: string) => void lines.push(m),
+      error: () => {},
+    };
+    const deps = signalDependencies(resolveConfig({}), { stats, fetch, now, logger });
+    expect([deps.stats, deps.fetch, deps.now]).toEqual([stats, fetch, now]);
+    expect(() => deps.logger.debug("x")).not.toThrow();
+    deps.logger.warn("agent http://u:hunter2@agent:8126 down");
+    expect(lines).toEqual(["agent http://u:***@agent:8126 down"]);
+  });
+
+  test("options that are not an object are a FlagpostError naming options", () => {
+    for (const bad of [null, "fast", 3]) {
+      const error = thrown(() => signalDependencies(resolveConfig({}), bad as never));
+      expect([error.code, error.field]).toEqual(["invalid_argument", "options"]);
+    }
+  });
+});
+
+describe("every signal checks its constructor arguments the same way", () => {
+  for (const [name, build] of SIGNALS) {
+    test(`${name}: a config not from resolveConfig() is a FlagpostError naming config`, () => {
+      for (const bad of [undefined, null, {}, "config"]) {
+        const error = thrown(() => build(bad as never));
+        expect([error.code, error.field]).toEqual(["invalid_argument", "config"]);
+      }
+    });
+
+    test(`${name}: a bad option is a FlagpostError naming it (before, a bad clock made flush() reject)`, () => {
+      const config = resolveConfig({});
+      const cases: Array<[string, SignalOptions]> = [
+        ["options.fetch", { fetch: "http://agent" as never }],
+        ["options.now", { now: 1_700_000_000_000 as never }],
+        ["options.stats", { stats: {} as never }],
+        ["options.logger", { logger: "console" as never }],
+      ];
+      for (const [field, options] of cases) {
+        const error = thrown(() => build(config, options));
+        expect([error.code, error.field]).toEqual(["invalid_argument", field]);
+      }
+    });
+
+    test(`${name}: the error for a malformed config never shows the API key it holds`, () => {
+      const config = resolveConfig({ DD_API_KEY: API_KEY, DD_TRACE_AGENT_URL: "http://a:1" });
+      for (const bad of [{ ...config, limits: undefined }, { ...config, otlpMetrics: undefined }, { apiKey: API_KEY }]) {
+        let message = "";
+        try {
+          build(bad as never);
+        } catch (error) {
+          message = String(error);
+        }
+        expect(message).not.toContain(API_KEY.slice(0, 8));
+      }
+    });
+  }
+});
