@@ -39,7 +39,7 @@ export function trimUnanchored(node: RegexNode): RegexNode {
       items.splice(k, 1);
       return true;
     }
-    if (item.max !== item.min) items[k] = { t: "rep", node: item.node, min: item.min, max: item.min };
+    if (item.max !== item.min) items[k] = item.min === 1 ? item.node : { t: "rep", node: item.node, min: item.min, max: item.min };
     return false;
   };
   while (trim(0));

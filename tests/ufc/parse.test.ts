@@ -155,3 +155,85 @@ describe("parseTimestamp", () => {
     },
   );
 });
+
+describe("hostile configurations spoil only their own flag", () => {
+  const integer = (value: unknown) => ({
+    key: "x",
+    enabled: true,
+    variationType: "INTEGER",
+    variations: { v: { key: "v", value } },
+    allocations: [{ key: "all", splits: [{ variationKey: "v", shards: [] }] }],
+  });
+  const jsonFlag = (value: unknown) => ({
+    key: "x",
+    enabled: true,
+    variationType: "JSON",
+    variations: { v: { key: "v", value } },
+    allocations: [{ key: "all", splits: [{ variationKey: "v", shards: [] }] }],
+  });
+  const matches = (pattern: string) => stringFlag("x", [ruleAllocation([{ attribute: "a", operator: "MATCHES", value: pattern }])]);
+  const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+
+  test("INTEGER values span the signed 64-bit range (beyond 2^53 as the nearest double)", () => {
+    const config = parseConfiguration(configOf({
+      "2^53": integer(2 ** 53),
+      "-2^63": integer(-(2 ** 63)),
+      "i64::MAX": integer(2 ** 63), // 9223372036854775807 in the JSON text parses to 2^63
+      "2^64": integer(2 ** 64),
+      "1.5": integer(1.5),
+    }));
+    expect(config.invalidFlags.map((f) => f.key).sort()).toEqual(["1.5", "2^64"]);
+    expect(evaluateFlag(config, "2^53", "integer", 0).value).toBe(2 ** 53);
+    expect(evaluateFlag(config, "-2^63", "integer", 0).value).toBe(-(2 ** 63));
+    const fromText = parseConfiguration(
+      `{"flags":{"max":${JSON.stringify(integer(0)).replace('"value":0', '"value":9223372036854775807')}}}`,
+    );
+    expect(evaluateFlag(fromText, "max", "integer", 0).value).toBe(2 ** 63);
+  });
+
+  test("JSON values nested deeper than 128 levels (serde_json's limit) are PARSE_ERROR, at any depth, without recursion", () => {
+    for (const depth of [129, 25_000, 200_000]) {
+      const text = JSON.stringify(configOf({ deep: jsonFlag(0), good })).replace('"value":0', `"value":${nested(depth)}`);
+      const config = parseConfiguration(text);
+      expect(config.invalidFlags.map((f) => f.key)).toEqual(["deep"]);
+      expect(evaluateFlag(config, "good", "string", "d", {}).value).toBe("on");
+    }
+    const ok = parseConfiguration(configOf({ deep: jsonFlag(JSON.parse(nested(128))) }));
+    expect(ok.invalidFlags).toEqual([]);
+    expect(Object.isFrozen((evaluateFlag(ok, "deep", "object", {}).value as unknown[])[0])).toBe(true);
+  });
+
+  test("regex limits: nesting (250), compiled size, and nothing escapes as a RangeError", () => {
+    const config = parseConfiguration(configOf({
+      "groups-250": matches("(".repeat(250) + "a" + ")".repeat(250)),
+      "groups-251": matches("(".repeat(251) + "a" + ")".repeat(251)),
+      "groups-5000": matches("(".repeat(5000) + "a" + ")".repeat(5000)),
+      "classes-5000": matches("[".repeat(5000) + "a" + "]".repeat(5000)),
+      "stars-5000": matches("a" + "*".repeat(5000)),
+      "size": matches("a{1000}{1000}{1000}"),
+      good,
+    }));
+    expect(config.invalidFlags.map((f) => f.key).sort()).toEqual(["classes-5000", "groups-251", "groups-5000", "size", "stars-5000"]);
+    expect(evaluateFlag(config, "groups-250", "string", "d", { a: "a" }).value).toBe("on");
+    expect(config.invalidFlags.find((f) => f.key === "size")!.message).toMatch(/compiled size/);
+  });
+
+  test("an object whose getters throw spoils only its flag", () => {
+    const evil = { ...good };
+    Object.defineProperty(evil, "allocations", {
+      enumerable: true,
+      get() {
+        throw new TypeError("boom");
+      },
+    });
+    const config = parseConfiguration(configOf({ evil, good }));
+    expect(config.invalidFlags.map((f) => f.key)).toEqual(["evil"]);
+    expect(evaluateFlag(config, "good", "string", "d", {}).value).toBe("on");
+  });
+
+  test("a malformed document is a FlagpostError and nothing else", () => {
+    for (const doc of ["{", "[]", "null", '{"flags":[]}', "1", `{"flags":${nested(200_000)}}`]) {
+      expect(() => parseConfiguration(doc)).toThrow(FlagpostError);
+    }
+  });
+});
