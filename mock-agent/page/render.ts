@@ -275,7 +275,7 @@ function requestsPanel(v: PageView): string {
 function faultsList(v: PageView): string {
   return table(
     "fault-rows",
-    ["#", "Path", "Method", "Status", "Retry-After", "Delay", "Drop", "Remaining"],
+    ["#", "Path", "Method", "Status", "Retry-After", "Location", "Delay", "Drop", "Remaining"],
     v.faults.map((f) => ({
       cells: [
         e(f.id),
@@ -283,6 +283,7 @@ function faultsList(v: PageView): string {
         e(f.method ?? "any"),
         e(f.status ?? ""),
         e(f.retryAfter ?? ""),
+        `<code>${e(f.location ?? "")}</code>`,
         f.delayMs > 0 ? e(`${f.delayMs} ms`) : "",
         f.dropConnection ? "yes" : "",
         e(`${f.remaining} of ${f.times}`),
@@ -314,6 +315,7 @@ function faultForm(q: PageQuery, error: string | undefined): string {
 <label>Method <select name="method"><option value="">any</option><option>GET</option><option>POST</option><option>PUT</option></select></label>
 <label>Status <input name="status" type="number" min="100" max="599" placeholder="503"></label>
 <label>Retry-After <input name="retryAfter" placeholder="seconds or HTTP date" size="12"></label>
+<label>Location (3xx) <input name="location" placeholder="redirect target" size="14"></label>
 <label>Delay (ms) <input name="delayMs" type="number" min="0" max="60000" placeholder="0"></label>
 <label>Times <input name="times" type="number" min="1" max="1000000" value="1"></label>
 <label class="check"><input name="dropConnection" type="checkbox" value="true"> Drop the connection</label>

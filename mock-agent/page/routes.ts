@@ -95,6 +95,7 @@ export function faultSpecFromForm(form: URLSearchParams): FaultSpec {
   if (field("retryAfter") !== "") {
     spec["retryAfter"] = /^\d+$/.test(field("retryAfter")) ? Number(field("retryAfter")) : field("retryAfter");
   }
+  if (field("location") !== "") spec["location"] = field("location");
   if (field("delayMs") !== "") spec["delayMs"] = number(field("delayMs"));
   if (field("times") !== "") spec["times"] = number(field("times"));
   if (form.get("dropConnection") === "true") spec["dropConnection"] = true;

@@ -33,9 +33,9 @@ export const PAGE_LIMITS = Object.freeze({
   /** Rows per table (exposures, flag evaluation rows, requests). */
   rows: 200,
   /** Traces drawn as waterfalls. */
-  traces: 50,
+  traces: 20,
   /** Spans drawn per trace. */
-  spansPerTrace: 100,
+  spansPerTrace: 50,
   /** Payloads with schema problems listed, and problems shown per payload. */
   problemPayloads: 50,
   problemsPerPayload: 10,
@@ -316,6 +316,7 @@ export function describeFault(f: Fault): string {
   const parts: string[] = [];
   if (f.status !== null) parts.push(String(f.status));
   if (f.retryAfter !== null) parts.push(`Retry-After ${f.retryAfter}`);
+  if (f.location !== null && f.location !== undefined) parts.push(`Location ${cut(f.location, 80)}`);
   if (f.delayMs > 0) parts.push(`delay ${f.delayMs} ms`);
   if (f.dropConnection) parts.push("dropped connection");
   return `#${f.id} ${parts.join(", ")}`;
