@@ -28,7 +28,15 @@
  */
 import { ASCII_WORD, type AssertNode, type RegexNode, type SetNode, UNICODE_WORD } from "./_regex_syntax.ts";
 
-/** Cuts leading and trailing repeats of sets to their minimum in each top-level alternative (same match / no-match answer). */
+/**
+ * Cuts leading and trailing repeats of sets to their minimum in each top-level alternative (same match / no-match answer).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * toJavaScript(trimUnanchored(parseRegex(".*@test\\.com")))!.source; // "\\x40test\\x2Ecom"
+ * ```
+ */
 export function trimUnanchored(node: RegexNode): RegexNode {
   if (node.t === "alt") return { t: "alt", items: node.items.map(trimUnanchored) };
   const items = node.t === "cat" ? [...node.items] : [node];
@@ -106,6 +114,13 @@ function emit(node: RegexNode): string {
  * `undefined` when JavaScript cannot say it: case-insensitivity that does not
  * cover the whole pattern (JavaScript's `i` is all or nothing), or ASCII-only
  * case folding (`(?i)` under `(?-u)`).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * toJavaScript(parseRegex("^(?i)abc")); // { source: "^abc", flags: "iv" }
+ * toJavaScript(parseRegex("a(?i)b")); // undefined: JavaScript's i covers all or nothing
+ * ```
  */
 export function toJavaScript(node: RegexNode): { source: string; flags: string } | undefined {
   let folded = 0;
@@ -208,6 +223,13 @@ function disjoint(a: Membership, b: Membership): boolean {
  * Whether a backtracking engine runs `node` (already trimmed) in time linear
  * in the input for an unanchored `test`. Conservative: `false` sends the
  * pattern to the linear-time engine, which is always correct.
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * isBacktrackingSafe(trimUnanchored(parseRegex("^[a-z]+@corp\\.com$"))); // true
+ * isBacktrackingSafe(trimUnanchored(parseRegex("^(a+)+$"))); // false
+ * ```
  */
 export function isBacktrackingSafe(node: RegexNode): boolean {
   const all = paths(node);

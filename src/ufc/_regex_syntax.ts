@@ -22,7 +22,15 @@
 import { RegexTranslationError } from "./regex_error.ts";
 import { unicodeProperty } from "./_unicode_names.ts";
 
-/** Rust's default nesting limit (`RegexBuilder::nest_limit`). */
+/**
+ * Rust's default nesting limit (`RegexBuilder::nest_limit`).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private constant
+ * parseRegex("(".repeat(NEST_LIMIT + 1) + ")".repeat(NEST_LIMIT + 1)); // throws RegexTranslationError
+ * ```
+ */
 export const NEST_LIMIT = 250;
 
 /** How a set treats case: not at all, Unicode simple case folding, or ASCII-only folding (`(?i)` under `(?-u)`). */
@@ -97,9 +105,25 @@ interface Item {
   flags: boolean;
 }
 
-/** Unicode `\w` (Rust: Alphabetic, M, Nd, Pc, Join_Control). */
+/**
+ * Unicode `\w` (Rust: Alphabetic, M, Nd, Pc, Join_Control).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private constant
+ * new RegExp(UNICODE_WORD, "v").test("ñ"); // true
+ * ```
+ */
 export const UNICODE_WORD = "[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]";
-/** ASCII `\w`. */
+/**
+ * ASCII `\w` (`(?-u)`).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private constant
+ * new RegExp(ASCII_WORD, "v").test("ñ"); // false
+ * ```
+ */
 export const ASCII_WORD = "[0-9A-Za-z_]";
 
 const POSIX: Record<string, string> = {
@@ -123,7 +147,15 @@ function hex(cp: number, width: number): string {
   return cp.toString(16).toUpperCase().padStart(width, "0");
 }
 
-/** A literal code point, safe in and out of `v`-mode classes. */
+/**
+ * A literal code point, safe in and out of `v`-mode classes.
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * literalSource(0x40); // "\\x40"
+ * ```
+ */
 export function literalSource(cp: number): string {
   if ((cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95) return String.fromCharCode(cp);
   if (cp < 0x80) return "\\x" + hex(cp, 2);

@@ -45,6 +45,13 @@ const ASSERTS: readonly AssertKind[] = [
  * Number of instructions `node` compiles to (counted repetitions expanded),
  * `Infinity` past `limit`. The compiled-size limit is checked with this
  * before anything is built, whichever engine runs the pattern.
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * programSize(parseRegex("a{1,3}"), 100_000); // 5
+ * programSize(parseRegex("a{1000}{1000}{1000}"), 100_000); // Infinity
+ * ```
  */
 export function programSize(node: RegexNode, limit: number): number {
   const size = (n: RegexNode): number => {

@@ -58,6 +58,12 @@ function table(names: string): Map<string, string> {
 /**
  * UAX #44 LM3 as Rust's `symbolic_name_normalize` applies it: ASCII case,
  * spaces, `_` and `-` ignored, a leading `is` dropped (`isc` stays).
+ *
+ * @example
+ * ```ts
+ * // (fragment) private helper
+ * looseName("Is Uppercase-Letter"); // "uppercaseletter"
+ * ```
  */
 export function looseName(name: string): string {
   let out = name.replace(/[ _-]/g, "").replace(/[A-Z]/g, (c) => c.toLowerCase());

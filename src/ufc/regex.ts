@@ -32,6 +32,12 @@ export { RegexTranslationError } from "./regex_error.ts";
 /**
  * Compiled-size limit: instructions after counted repetitions are expanded
  * (Rust refuses programs over 10 MiB; `a{1000}{1000}{1000}` is refused by both).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal to flagpost/ufc
+ * compileRegex("a{1000}{1000}{1000}"); // throws RegexTranslationError: compiled size exceeds the limit
+ * ```
  */
 export const REGEX_SIZE_LIMIT = 100_000;
 
