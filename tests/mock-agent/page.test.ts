@@ -313,11 +313,13 @@ describe("the fault form", () => {
 
   test("refuses cross-site posts (Sec-Fetch-Site or a foreign Origin)", async () => {
     const agent = createMockAgent();
-    for (
-      const headers of [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "http://evil.test" }, {
-        origin: "null",
-      }]
-    ) {
+    const foreign: Array<Record<string, string>> = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "http://evil.test" },
+      { origin: "null" },
+    ];
+    for (const headers of foreign) {
       expect((await post(agent, "/test/page/faults", { path: "/info", status: "500" }, headers)).status).toBe(403);
       expect((await post(agent, "/test/page/faults/clear", {}, headers)).status).toBe(403);
     }
