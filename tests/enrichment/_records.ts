@@ -1,5 +1,6 @@
 /** EvaluationRecord builders shared by the span-enrichment tests (and the CLI's). */
 import type { EvaluationRecord } from "../../src/core/evaluation.ts";
+import { evaluationRecord } from "../support/records.ts";
 
 /**
  * A matched evaluation with a serial id. `targetingKey` null means "no
@@ -11,24 +12,20 @@ export function match(
   doLog = true,
   flagKey = `flag-${serialId}`,
 ): EvaluationRecord {
-  return {
+  return evaluationRecord({
     flagKey,
-    variant: "on",
-    value: true,
     reason: "STATIC",
-    errorCode: undefined,
     allocationKey: "allocation",
     serialId,
     doLog,
     targetingKey: targetingKey ?? undefined,
     attributes: {},
-    timestamp: 1_700_000_000_000,
-  };
+  });
 }
 
 /** An evaluation that returned the caller's default (no variant, no serial id). */
 export function runtimeDefault(flagKey: string, value: unknown): EvaluationRecord {
-  return {
+  return evaluationRecord({
     flagKey,
     variant: undefined,
     value,
@@ -39,6 +36,5 @@ export function runtimeDefault(flagKey: string, value: unknown): EvaluationRecor
     doLog: false,
     targetingKey: "user-123",
     attributes: {},
-    timestamp: 1_700_000_000_000,
-  };
+  });
 }

@@ -3,25 +3,13 @@ import { expect } from "bun:test";
 import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import type { ExposureWriter } from "../../src/exposures/writer.ts";
 import { createMockAgent, type MockAgent } from "../../mock-agent/mod.ts";
+import { evaluationRecord } from "../support/records.ts";
 
-export const T0 = 1_700_000_000_000;
+export { T0 } from "../support/records.ts";
 
-/** A logged evaluation; override any field. */
+/** A logged evaluation (the shared test record, under the exposure tests' flag, allocation, serial id and subject); override any field. */
 export function record(over: Partial<EvaluationRecord> = {}): EvaluationRecord {
-  return {
-    flagKey: "new-checkout",
-    variant: "on",
-    value: true,
-    reason: "TARGETING_MATCH",
-    errorCode: undefined,
-    allocationKey: "beta-users",
-    serialId: 42,
-    doLog: true,
-    targetingKey: "user-1",
-    attributes: { plan: "pro" },
-    timestamp: T0,
-    ...over,
-  };
+  return evaluationRecord({ flagKey: "new-checkout", allocationKey: "beta-users", serialId: 42, targetingKey: "user-1", ...over });
 }
 
 /** The mock agent's in-process fetch (it rejects on abort, like a real fetch). */

@@ -1,25 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type ConfigOverrides, type EnvRecord, resolveConfig } from "../../src/core/config.ts";
-import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import { StatsRegistry } from "../../src/core/stats.ts";
 import { FlagEvaluationWriter, type FlagEvaluationWriterOptions } from "../../src/flagevaluations/writer.ts";
+import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import { createMockAgent, type MockAgent, startMockAgent } from "../../mock-agent/mod.ts";
-
-const T0 = 1_700_000_000_000;
-const record = (over: Partial<EvaluationRecord> = {}): EvaluationRecord => ({
-  flagKey: "checkout",
-  variant: "on",
-  value: true,
-  reason: "TARGETING_MATCH",
-  errorCode: undefined,
-  allocationKey: "beta",
-  serialId: 7,
-  doLog: true,
-  targetingKey: "alice",
-  attributes: { plan: "pro" },
-  timestamp: T0,
-  ...over,
-});
+import { evaluationRecord as record, T0 } from "../support/records.ts";
 
 interface Row {
   timestamp: number;

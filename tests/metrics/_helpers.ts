@@ -1,27 +1,11 @@
 /** Shared pieces of the metrics tests: records, an in-process mock agent fetch, and the collector's view. */
 import { fromBinary, toJson } from "@bufbuild/protobuf";
-import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import { otlpMessage } from "../../mock-agent/decode/otlp-schema.ts";
 import type { EvaluationCount, OtlpMetricsJson } from "../../mock-agent/decode/otlp-metrics.ts";
 import type { MockAgent } from "../../mock-agent/app.ts";
 
-/** An evaluation record with sensible defaults. */
-export function evaluation(overrides: Partial<EvaluationRecord> = {}): EvaluationRecord {
-  return {
-    flagKey: "checkout",
-    variant: "on",
-    value: true,
-    reason: "TARGETING_MATCH",
-    errorCode: undefined,
-    allocationKey: "beta",
-    serialId: 1,
-    doLog: true,
-    targetingKey: "user-1",
-    attributes: {},
-    timestamp: 1_700_000_000_000,
-    ...overrides,
-  };
-}
+/** The shared test evaluation record (tests/support/records.ts); metrics count flag, variant, reason, error and allocation only. */
+export { evaluationRecord as evaluation } from "../support/records.ts";
 
 /** `fetch` that reaches the mock agent in-process (Hono's `app.fetch` takes a Request). */
 export function agentFetch(agent: MockAgent): typeof fetch {

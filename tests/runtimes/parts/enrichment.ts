@@ -6,23 +6,18 @@
  * and decodeSpanTags inverts the tags.
  */
 import type { EvaluationRecord } from "../../../mod.ts";
+import { evaluationRecord } from "../../support/records.ts";
 import type { ScenarioPart } from "../types.ts";
 
 function record(o: Partial<EvaluationRecord>): EvaluationRecord {
-  return {
+  return evaluationRecord({
     flagKey: "flag",
-    variant: "on",
-    value: true,
-    reason: "TARGETING_MATCH",
-    errorCode: undefined,
     allocationKey: "allocation",
     serialId: undefined,
-    doLog: true,
     targetingKey: undefined,
     attributes: {},
-    timestamp: 1_700_000_000_000,
     ...o,
-  };
+  });
 }
 
 const missing = (flagKey: string, value: unknown) =>

@@ -8,24 +8,12 @@
  * a size cap that splits a flush, and the same counters.
  */
 import type { EvaluationRecord } from "../../../src/core/evaluation.ts";
+import { evaluationRecord, T0 } from "../../support/records.ts";
 import type { ScenarioPart } from "../types.ts";
 
-const T0 = 1_700_000_000_000;
 const EVP = "/evp_proxy/v2/api/v2/exposures";
 
-const base: EvaluationRecord = {
-  flagKey: "checkout",
-  variant: "A",
-  value: "a",
-  reason: "TARGETING_MATCH",
-  errorCode: undefined,
-  allocationKey: "beta",
-  serialId: 7,
-  doLog: true,
-  targetingKey: "alice",
-  attributes: { plan: "pro" },
-  timestamp: T0,
-};
+const base = evaluationRecord({ variant: "A", value: "a" });
 
 function records(): EvaluationRecord[] {
   return [

@@ -6,24 +6,11 @@
  * a 503 that is delivered once on the next flush, and the same counters.
  */
 import type { EvaluationRecord } from "../../../src/core/evaluation.ts";
+import { evaluationRecord, T0 } from "../../support/records.ts";
 import type { ScenarioPart } from "../types.ts";
 
-const T0 = 1_700_000_000_000;
-
 function records(): EvaluationRecord[] {
-  const base: EvaluationRecord = {
-    flagKey: "checkout",
-    variant: "on",
-    value: true,
-    reason: "TARGETING_MATCH",
-    errorCode: undefined,
-    allocationKey: "beta",
-    serialId: 7,
-    doLog: true,
-    targetingKey: "alice",
-    attributes: { plan: "pro", org: { id: 7 } },
-    timestamp: T0,
-  };
+  const base = evaluationRecord({ attributes: { plan: "pro", org: { id: 7 } } });
   return [
     base,
     { ...base, timestamp: T0 + 5, doLog: false },
