@@ -126,6 +126,7 @@ try {
     ...(quiet ? {} : { onRequest: (r: RecordedRequest) => console.log(logLine(r)) }),
   });
   console.log(`flagpost mock agent (${agent.server})`);
+  console.log(`  page: ${agent.url}/   (exposures, evaluations, traces, requests and faults, live)`);
   console.log(
     `  APM:  ${agent.url}   (/info, /v0.4/traces, /v0.5/traces, /evp_proxy/v2|v4/api/v2/exposures|flagevaluation, /api/v2/exposures|flagevaluation)`,
   );
