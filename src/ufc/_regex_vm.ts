@@ -112,13 +112,13 @@ class CodePointTest {
 
 /** A lazy-DFA state: the sorted live NFA states, cached ASCII transitions, and whether the end of input here is a match. */
 interface DfaState {
-  readonly pcs: Int32Array;
+  readonly pcs: Int32Array | readonly number[];
   readonly next: Array<DfaState | undefined>;
   readonly endMatch: boolean;
 }
 
 /** The state every search that reached MATCH ends in. */
-const MATCHED: DfaState = { pcs: new Int32Array(0), next: [], endMatch: true };
+const MATCHED: DfaState = { pcs: [], next: [], endMatch: true };
 
 /** DFA states cached per pattern (each about 1 KiB): bounds memory; past it, steps are computed, not cached. */
 const MAX_DFA_STATES = 1024;
