@@ -329,7 +329,8 @@ function count(v: PageView, tab: PageTab): number {
     case "exposures":
       return v.exposures.events;
     case "evaluations":
-      return v.evaluations.total + v.evaluations.rowCount;
+      // The metric's sum; the flagevaluation rows when only that signal arrived.
+      return v.evaluations.total > 0 ? v.evaluations.total : v.evaluations.rowCount;
     case "traces":
       return v.traces.count;
     case "requests":

@@ -500,7 +500,8 @@ function traceView(spans: readonly DecodedSpan[]): TraceView {
     if (s.start < start) start = s.start;
     if (s.start + s.duration > end) end = s.start + s.duration;
   }
-  const range = end > start ? Number(end - start) : 1;
+  // A trace of zero duration (a frozen clock, as in Workers) draws every span across the whole row.
+  const range = end > start ? Number(end - start) : 0;
   const parentOf = new Map(spans.map((s) => [s.span_id, s.parent_id] as const));
   const depthOf = (s: DecodedSpan): number => {
     let depth = 0;
@@ -527,8 +528,8 @@ function traceView(spans: readonly DecodedSpan[]): TraceView {
       depth: depthOf(s),
       offsetNs: (s.start - start).toString(),
       durationNs: s.duration.toString(),
-      left: Number(s.start - start) / range,
-      width: Number(s.duration) / range,
+      left: range === 0 ? 0 : Number(s.start - start) / range,
+      width: range === 0 ? 1 : Number(s.duration) / range,
       error: s.error !== 0,
     })),
   };
