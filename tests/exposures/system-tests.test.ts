@@ -13,7 +13,8 @@
  * flushes. Every request goes through one fetch that records host, headers
  * and status and hands it to an in-process mock agent, which answers both
  * the EVP proxy and the agentless intake. The expectations are then
- * evaluated over what was captured, with the README's path language.
+ * evaluated over what was captured by the interpreter every signal shares
+ * (tests/support/system-tests.ts, the README's path language).
  *
  * Applicability (see the report in docs/exposures.md):
  * - the 14 agent cases and `exp-egress-agent`: fully;
@@ -28,40 +29,20 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { resolveConfig } from "../../src/core/config.ts";
 import { ExposureWriter } from "../../src/exposures/writer.ts";
 import { FlagpostProvider } from "../../src/openfeature/provider.ts";
-import { readDataJson } from "../support/data.ts";
+import {
+  ABSENT,
+  caseEnv,
+  type CaseRoot,
+  checkExpectation,
+  evaluateCase,
+  loadCases,
+  resolvePath,
+  type SystemTestCase,
+  ufcOf,
+} from "../support/system-tests.ts";
 import { agentFetch, expectAccounted, mockAgent } from "./helpers.ts";
 
-interface Evaluation {
-  flag: string;
-  type: "BOOLEAN" | "STRING" | "INTEGER" | "NUMERIC" | "JSON";
-  default: unknown;
-  targetingKey: string;
-  attributes: Record<string, unknown>;
-}
-interface RequestSpec {
-  config?: unknown;
-  repeat?: number;
-  evaluations: Evaluation[];
-}
-interface Expectation {
-  kind: string;
-  path: string;
-  value?: unknown;
-  op?: string;
-  each?: boolean;
-}
-interface Case {
-  id: string;
-  signal: string;
-  env: Record<string, string>;
-  env_unset?: string[];
-  config: unknown;
-  requests: RequestSpec[];
-  expect: Expectation[];
-  gated?: string;
-}
-
-const cases = readDataJson<{ cases: Case[] }>("system-tests/cases.json").cases.filter((c) => c.signal === "exposures");
+const cases = loadCases("exposures");
 
 /** Expectations that observe a serverless-init sidecar's forwarding, not the library. */
 const SIDECAR_FORWARDING = /\]\[0\]\.(request\.host|response\.status|request\.headers\[)/;
@@ -74,140 +55,42 @@ interface Captured {
   payload: unknown;
 }
 
-/** A configuration in any of the README's forms, as one UFC document (or undefined for "nothing loaded"). */
-function ufcOf(config: unknown): object | undefined {
-  if (config === null || config === undefined) return undefined;
-  const c = config as Record<string, unknown>;
-  if ("rc_files" in c) {
-    const files = Object.values(c.rc_files as Record<string, { flags: Record<string, unknown> }>);
-    return { ...files[0], flags: Object.assign({}, ...files.map((f) => f.flags)) };
+type Exposure = { flag?: { key?: string }; subject?: { id?: string } };
+type Payload = { context?: unknown; exposures?: Exposure[] };
+
+/**
+ * What a case observed, as the README's collections: `responses`, then
+ * `exposures` and `exposure_payloads` on the primary capture interface (the
+ * intake when agentless, else the agent) and under `sidecar.` / `direct.`
+ * on the agent and the intake.
+ */
+function caseRoot(
+  responses: Array<{ status: number; value: unknown }>,
+  primary: Captured[],
+  sidecar: Captured[],
+  direct: Captured[],
+): CaseRoot {
+  const collections: CaseRoot["collections"] = { responses };
+  for (const [prefix, capture] of [["", primary], ["sidecar.", sidecar], ["direct.", direct]] as const) {
+    const payloads = capture.map((c) => ({
+      ...(c.payload as Payload),
+      request: { host: c.host, headers: c.headers },
+      response: { status: c.status },
+    }));
+    collections[`${prefix}exposure_payloads`] = payloads;
+    collections[`${prefix}exposures`] = payloads.flatMap((p) => p.exposures ?? []);
   }
-  if ("ufc" in c && "source" in c) return c.ufc as object;
-  return c;
-}
-
-async function evaluate(provider: FlagpostProvider, e: Evaluation): Promise<unknown> {
-  const ctx = { targetingKey: e.targetingKey, ...e.attributes };
-  switch (e.type) {
-    case "BOOLEAN":
-      return (await provider.resolveBooleanEvaluation(e.flag, e.default as boolean, ctx)).value;
-    case "STRING":
-      return (await provider.resolveStringEvaluation(e.flag, e.default as string, ctx)).value;
-    case "INTEGER":
-    case "NUMERIC":
-      return (await provider.resolveNumberEvaluation(e.flag, e.default as number, ctx)).value;
-    case "JSON":
-      return (await provider.resolveObjectEvaluation(e.flag, e.default as never, ctx)).value;
-  }
-}
-
-const ABSENT = Symbol("absent");
-
-interface Observed {
-  responses: Array<{ status: number; value: unknown }>;
-  primary: Captured[];
-  sidecar: Captured[];
-  direct: Captured[];
-}
-
-type Payload = { context?: unknown; exposures?: Array<{ flag?: { key?: string }; subject?: { id?: string } }> };
-
-function parseFilter(text: string): (e: { flag?: { key?: string }; subject?: { id?: string } }) => boolean {
-  const tests: Array<(e: { flag?: { key?: string }; subject?: { id?: string } }) => boolean> = [];
-  for (const clause of text.split(",")) {
-    const [k, raw] = clause.split("=") as [string, string];
-    const v = raw === '""' ? "" : raw;
-    if (k === "flag") {
-      const keys = v.split("|");
-      tests.push((e) => keys.includes(e.flag?.key ?? "\0"));
-    } else if (k === "subject") tests.push((e) => e.subject?.id === v);
-    else throw new Error(`unknown filter ${clause}`);
-  }
-  return (e) => tests.every((t) => t(e));
-}
-
-/** Resolves a README path: a single value, or a list after a `[*]` projection. */
-function resolvePath(path: string, observed: Observed): { values: unknown[]; projected: boolean } {
-  const m = /^(sidecar\.|direct\.)?(responses|exposures|exposure_payloads)(.*)$/.exec(path);
-  if (m === null) throw new Error(`unsupported path ${path}`);
-  const capture = m[1] === "sidecar." ? observed.sidecar : m[1] === "direct." ? observed.direct : observed.primary;
-  const payloads = capture.map((c) => ({
-    ...(c.payload as Payload),
-    request: { host: c.host, headers: c.headers },
-    response: { status: c.status },
-  }));
-  let rest = m[3]!;
-  let values: unknown[];
-  let projected = false;
-  const filter = /^\[([a-z]+=[^\]]*)\]/.exec(rest);
-  if (m[2] === "responses") values = [observed.responses];
-  else if (m[2] === "exposures") {
-    const all = payloads.flatMap((p) => p.exposures ?? []);
-    values = [filter ? all.filter(parseFilter(filter[1]!)) : all];
-  } else {
-    values = [filter ? payloads.filter((p) => (p.exposures ?? []).some(parseFilter(filter[1]!))) : payloads];
-  }
-  if (filter) rest = rest.slice(filter[0].length);
-  const segment = /^(?:\[(\d+)\]|\[\*\]|\.([A-Za-z_]+)|\["([^"]+)"\])/;
-  while (rest !== "") {
-    const s = segment.exec(rest);
-    if (s === null) throw new Error(`unsupported path segment ${rest} in ${path}`);
-    rest = rest.slice(s[0].length);
-    if (s[0] === "[*]") {
-      values = values.flatMap((v) => (Array.isArray(v) ? v : []));
-      projected = true;
-    } else if (s[1] !== undefined) {
-      values = values.map((v) => (Array.isArray(v) && Number(s[1]) < v.length ? v[Number(s[1])] : ABSENT));
-    } else {
-      const name = s[2] ?? s[3]!;
-      values = values.map((v) => {
-        if (typeof v !== "object" || v === null) return ABSENT;
-        const o = v as Record<string, unknown>;
-        const key = s[3] !== undefined ? Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase()) : name;
-        return key !== undefined && key in o ? o[key] : ABSENT;
-      });
-    }
-  }
-  return { values, projected };
-}
-
-function jsonType(v: unknown): string {
-  if (Array.isArray(v)) return "array";
-  if (Number.isInteger(v)) return "integer";
-  return v === null ? "null" : typeof v;
-}
-
-function compare(a: number, op: string, b: number): boolean {
-  return op === "==" ? a === b : op === "<=" ? a <= b : op === ">=" ? a >= b : op === ">" ? a > b : op === "<" ? a < b : false;
-}
-
-/** Checks one expectation; returns a failure message or undefined. */
-function check(e: Expectation, observed: Observed): string | undefined {
-  const { values, projected } = resolvePath(e.path, observed);
-  const items = projected ? values : [values[0]];
-  const whole: unknown = projected ? values : values[0];
-  const fail = (got: unknown) =>
-    `${e.kind} ${e.path} ${e.op ?? ""} ${JSON.stringify(e.value)}: got ${JSON.stringify(got, (_k, v) => v === ABSENT ? "<absent>" : v)}`;
-  switch (e.kind) {
-    case "equals": {
-      const ok = e.each ? items.every((v) => Bun.deepEquals(v, e.value)) : Bun.deepEquals(whole, e.value);
-      return ok ? undefined : fail(whole);
-    }
-    case "count": {
-      const n = Array.isArray(whole) ? whole.length : typeof whole === "object" && whole !== null ? Object.keys(whole).length : 0;
-      return compare(n, e.op!, e.value as number) ? undefined : fail(n);
-    }
-    case "type":
-      return items.every((v) => jsonType(v) === e.value) ? undefined : fail(items.map(jsonType));
-    case "present":
-      return items.every((v) => v !== ABSENT) ? undefined : fail(whole);
-    case "absent":
-      return items.every((v) => v === ABSENT) ? undefined : fail(whole);
-    case "one_of":
-      return items.every((v) => (e.value as unknown[]).includes(v)) ? undefined : fail(whole);
-    default:
-      throw new Error(`expectation kind ${e.kind} is not used by exposure cases`);
-  }
+  return {
+    collections,
+    filter: (_collection, item, name, value) => {
+      const exposure = item as Exposure;
+      if (name === "flag") return exposure.flag?.key === value;
+      if (name === "subject") return exposure.subject?.id === value;
+      throw new Error(`unknown filter ${name}`);
+    },
+    // `exposure_payloads[flag=…,subject=…]` keeps the payloads holding a matching event.
+    membersOf: (collection, item) => (collection.endsWith("exposure_payloads") ? (item as Payload).exposures ?? [] : [item]),
+  };
 }
 
 const writers: ExposureWriter[] = [];
@@ -215,9 +98,8 @@ afterEach(() => {
   for (const w of writers.splice(0)) expectAccounted(w);
 });
 
-async function run(c: Case, exposureCacheSize?: number): Promise<Observed> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.env)) if (!v.includes("<") && !(c.env_unset ?? []).includes(k)) env[k] = v;
+async function run(c: SystemTestCase, exposureCacheSize?: number): Promise<CaseRoot> {
+  const env = caseEnv(c);
   const sidecarTopology = c.id === "exp-egress-agentless-sidecar";
   const agentless = "DD_API_KEY" in env && !sidecarTopology;
   // Agent topologies: the weblog's agent (or the serverless-init sidecar) at a known URL.
@@ -245,7 +127,7 @@ async function run(c: Case, exposureCacheSize?: number): Promise<Observed> {
     ...(initial === undefined ? {} : { configuration: initial }),
     onEvaluation: (r) => writer.add(r),
   });
-  const responses: Observed["responses"] = [];
+  const responses: Array<{ status: number; value: unknown }> = [];
   for (const request of c.requests) {
     if (request.config !== undefined) {
       const next = ufcOf(request.config);
@@ -257,7 +139,7 @@ async function run(c: Case, exposureCacheSize?: number): Promise<Observed> {
     }
     for (let i = 0; i < (request.repeat ?? 1); i++) {
       let value: unknown;
-      for (const e of request.evaluations) value = await evaluate(provider, e);
+      for (const e of request.evaluations) value = await evaluateCase(provider, e);
       responses.push({ status: 200, value });
       const report = await writer.flush();
       expect(Object.keys(report.dropped)).toEqual([]);
@@ -266,14 +148,14 @@ async function run(c: Case, exposureCacheSize?: number): Promise<Observed> {
   const accepted = captured.filter((r) => r.status >= 200 && r.status < 300);
   const atAgent = accepted.filter((r) => r.path.startsWith("/evp_proxy/"));
   const atIntake = accepted.filter((r) => !r.path.startsWith("/evp_proxy/"));
-  return { responses, primary: agentless ? atIntake : atAgent, sidecar: atAgent, direct: atIntake };
+  return caseRoot(responses, agentless ? atIntake : atAgent, atAgent, atIntake);
 }
 
 describe("system-tests: exposures", () => {
   expect(cases.length).toBe(17);
   for (const c of cases) {
     test(`${c.id}${c.gated ? " (gated upstream)" : ""}`, async () => {
-      const observed = await run(c);
+      const root = await run(c);
       const failures: string[] = [];
       let skipped = 0;
       for (const e of c.expect) {
@@ -281,7 +163,7 @@ describe("system-tests: exposures", () => {
           skipped++;
           continue;
         }
-        const problem = check(e, observed);
+        const problem = checkExpectation(root, e);
         if (problem !== undefined) failures.push(problem);
       }
       expect(failures).toEqual([]);
@@ -293,8 +175,8 @@ describe("system-tests: exposures", () => {
     const failing: string[] = [];
     for (const id of ["exp-egress-agent", "exp-cache-serial-id-cycle", "exp-cache-different-subjects"]) {
       const c = cases.find((x) => x.id === id)!;
-      const observed = await run(c, 0);
-      if (c.expect.some((e) => check(e, observed) !== undefined)) failing.push(id);
+      const root = await run(c, 0);
+      if (c.expect.some((e) => checkExpectation(root, e) !== undefined)) failing.push(id);
     }
     // Five identical requests give five events; the cycle and the five subjects still hold.
     expect(failing).toEqual(["exp-egress-agent"]);
@@ -302,11 +184,25 @@ describe("system-tests: exposures", () => {
 
   test("the path language resolves projections, filters and absence", async () => {
     const c = cases.find((x) => x.id === "exp-cache-serial-id-appears")!;
-    const observed = await run(c);
+    const root = await run(c);
     const path = "exposures[flag=serial-id-appears-flag,subject=serial-id-appears-user]";
-    expect(resolvePath(`${path}[*].serial_id`, observed)).toEqual({ values: [ABSENT, 0], projected: true });
-    expect(check({ kind: "equals", path: `${path}[1].serial_id`, value: 1 }, observed)).toBeDefined();
-    expect(check({ kind: "absent", path: `${path}[1].serial_id` }, observed)).toBeDefined();
-    expect(check({ kind: "count", path, op: "==", value: 3 }, observed)).toBeDefined();
+    expect(resolvePath(root, `${path}[*].serial_id`)).toEqual({ values: [ABSENT, 0], projected: true });
+    expect(checkExpectation(root, { kind: "equals", path: `${path}[1].serial_id`, value: 1 })).toBeDefined();
+    expect(checkExpectation(root, { kind: "absent", path: `${path}[1].serial_id` })).toBeDefined();
+    expect(checkExpectation(root, { kind: "count", path, op: "==", value: 3 })).toBeDefined();
+    // Without `each`, a projection is checked as a whole list; with it, element by element.
+    const keys = `${path}[*].flag.key`;
+    expect(checkExpectation(root, { kind: "equals", path: keys, value: "serial-id-appears-flag" })).toBeDefined();
+    expect(checkExpectation(root, { kind: "equals", path: keys, value: "serial-id-appears-flag", each: true })).toBeUndefined();
+    expect(checkExpectation(root, { kind: "equals", path: keys, value: ["serial-id-appears-flag", "serial-id-appears-flag"] }))
+      .toBeUndefined();
+    // `a|b` alternatives; a payload filter needs one event matching every clause; `sidecar.` / `direct.` captures.
+    expect(checkExpectation(root, { kind: "count", path: "exposures[flag=nope|serial-id-appears-flag]", op: "==", value: 2 }))
+      .toBeUndefined();
+    expect(checkExpectation(root, { kind: "count", path: "exposures[flag=nope]", op: "==", value: 0 })).toBeUndefined();
+    const otherSubject = "exposure_payloads[flag=serial-id-appears-flag,subject=someone-else]";
+    expect(checkExpectation(root, { kind: "count", path: otherSubject, op: "==", value: 0 })).toBeUndefined();
+    expect(checkExpectation(root, { kind: "count", path: `sidecar.${path}`, op: "==", value: 2 })).toBeUndefined();
+    expect(checkExpectation(root, { kind: "count", path: `direct.${path}`, op: "==", value: 0 })).toBeUndefined();
   });
 });

@@ -129,12 +129,21 @@ export async function evaluateCase(provider: CaseProvider, e: CaseEvaluation, ta
 export const ABSENT: unique symbol = Symbol("absent");
 
 /**
- * A root to resolve paths over: collections by name, and for each
- * collection with filters, a predicate `(item, name, value)`.
+ * A root to resolve paths over: collections by name (a name may carry one
+ * dotted prefix, as the README's `sidecar.exposures`), and for each
+ * collection with filters, a predicate `(item, name, value)`. A filter
+ * `[a=x|y,b=z]` keeps an item when, for every clause, the predicate holds
+ * for one of its alternatives (`""` is the empty string).
  */
 export interface CaseRoot {
   collections: Record<string, unknown[]>;
   filter?: (collection: string, item: unknown, name: string, value: string | undefined) => boolean;
+  /**
+   * For a collection of containers (e.g. `exposure_payloads`, whose filter
+   * "keeps only payloads holding a matching event"): the members the filter
+   * looks at. A container is kept when one member passes every clause.
+   */
+  membersOf?: (collection: string, item: unknown) => readonly unknown[];
 }
 
 /** A resolved path: one value, or the elements of a `[*]` projection. */
@@ -143,7 +152,20 @@ export interface Resolved {
   projected: boolean;
 }
 
-const SEGMENT = /^(?:\[(\d+)\]|\[\*\]|\.([A-Za-z_][A-Za-z0-9_]*)|\["((?:[^"\\]|\\.)*)"\]|\[([a-z_]+)(?:=([^\]]*))?\])/;
+const SEGMENT = /^(?:\[(\d+)\]|\[\*\]|\.([A-Za-z_][A-Za-z0-9_]*)|\["((?:[^"\\]|\\.)*)"\]|\[([a-z_]+(?:=[^\]]*)?)\])/;
+
+/** `name=a|b,other=c` → a predicate over one item: every clause holds for one of its alternatives. */
+function filterOf(root: CaseRoot, collection: string, text: string): (item: unknown) => boolean {
+  const clauses = text.split(",").map((clause) => {
+    const eq = clause.indexOf("=");
+    if (eq < 0) return { name: clause, alternatives: [undefined] };
+    return { name: clause.slice(0, eq), alternatives: clause.slice(eq + 1).split("|").map((v) => (v === '""' ? "" : v)) };
+  });
+  const passes = (member: unknown) =>
+    clauses.every(({ name, alternatives }) => alternatives.some((value) => root.filter?.(collection, member, name, value) ?? false));
+  const membersOf = root.membersOf;
+  return membersOf === undefined ? passes : (item) => membersOf(collection, item).some(passes);
+}
 
 /** Resolves a README path over `root`. */
 export function resolvePath(root: CaseRoot, path: string): Resolved {
@@ -153,9 +175,9 @@ export function resolvePath(root: CaseRoot, path: string): Resolved {
     const toKeys = (v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? Object.keys(v) : ABSENT);
     return { values: inner.values.map(toKeys), projected: inner.projected };
   }
-  const head = /^([a-z_]+)/.exec(path);
-  if (head === null || !(head[1]! in root.collections)) throw new Error(`unsupported path ${path}`);
-  const collection = head[1]!;
+  const head = /^([a-z_]+)(\.[a-z_]+)?/.exec(path);
+  const collection = head === null ? undefined : [head[0], head[1]!].find((name) => Object.hasOwn(root.collections, name));
+  if (collection === undefined) throw new Error(`unsupported path ${path}`);
   let rest = path.slice(collection.length);
   let values: unknown[] = [root.collections[collection]];
   let projected = false;
@@ -164,12 +186,10 @@ export function resolvePath(root: CaseRoot, path: string): Resolved {
     const s = SEGMENT.exec(rest);
     if (s === null) throw new Error(`unsupported path segment ${rest} in ${path}`);
     rest = rest.slice(s[0].length);
-    if (s[4] !== undefined && beforeIndex) {
-      const [name, raw] = [s[4], s[5]];
-      const value = raw === '""' ? "" : raw;
-      values = values.map((list) =>
-        Array.isArray(list) ? list.filter((item) => root.filter?.(collection, item, name, value) ?? false) : list
-      );
+    if (s[4] !== undefined) {
+      if (!beforeIndex) throw new Error(`a filter applies to a collection, not to ${path.slice(0, path.length - rest.length)}`);
+      const keep = filterOf(root, collection, s[4]);
+      values = values.map((list) => (Array.isArray(list) ? list.filter(keep) : list));
       continue;
     }
     beforeIndex = false;
@@ -311,15 +331,18 @@ export function checkExpectation(
     return undefined;
   }
   const others = e.other === undefined ? undefined : resolvePath(root, e.other).values;
-  let items = projected || e.each === true ? values : [values[0]];
-  let otherItems = others === undefined ? [] : projected || e.each === true ? others : [others[0]];
+  // A `[*]` projection is checked element by element only with `each` or `any`; without them the check
+  // applies to the whole list (README: "Without each, the check applies to the whole list").
+  const elementWise = e.each === true || e.any === true;
+  let items = elementWise ? values : [projected ? values : values[0]];
+  let otherItems = others === undefined ? [] : elementWise ? others : [others[0]];
   if (e.optional === true) {
     const keep = items.map((v) => v !== ABSENT && v !== null);
     items = items.filter((_, i) => keep[i]);
     otherItems = otherItems.filter((_, i) => keep[i]);
   }
-  if (e.kind === "count" && !projected) return holds(e, values[0], undefined) ? undefined : fail(sizeOf(values[0]));
+  if (e.kind === "count" && !elementWise) return holds(e, items[0], undefined) ? undefined : fail(sizeOf(items[0]));
   const results = items.map((v, i) => holds(e, v, otherItems[i]));
   const ok = e.any === true ? results.some(Boolean) : results.every(Boolean);
-  return ok ? undefined : fail(e.each === true || projected ? items : items[0]);
+  return ok ? undefined : fail(elementWise ? items : items[0]);
 }
