@@ -35,6 +35,10 @@ const server = await adapter.serve(flagpost, (request, scope) => {
 }, {
   port: 0,
   flushIntervalMs: 60_000,
-  onShutdown: (report) => console.log(`final ${JSON.stringify({ ok: report.ok, sent: report.sent, dropped: report.dropped })}`),
+  onShutdown: (report) => {
+    console.log(`final ${JSON.stringify({ ok: report.ok, sent: report.sent, dropped: report.dropped })}`);
+    console.log(`signals ${JSON.stringify(report.signals)}`);
+    console.log(`stats ${JSON.stringify(flagpost.stats())}`);
+  },
 });
 console.log(`listening ${server.url}`);

@@ -31,7 +31,7 @@ describe("flagpost/bun", () => {
       expect(run.exitCode).toBe(130);
       expect(run.stdout).toContain('final {"ok":true');
       const traces = run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
-      expect(traces.length).toBe(2);
+      expect({ traces: traces.length, output: run.stdout }).toEqual({ traces: 2, output: run.stdout });
     } finally {
       await run.agent.close();
     }

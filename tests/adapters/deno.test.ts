@@ -22,7 +22,7 @@ describe("flagpost/deno", () => {
       expect(run.exitCode).toBe(143);
       expect(run.stdout).toContain('final {"ok":true');
       const traces = run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
-      expect(traces.length).toBe(3);
+      expect({ traces: traces.length, output: run.stdout }).toEqual({ traces: 3, output: run.stdout });
     } finally {
       await run.agent.close();
     }

@@ -59,7 +59,7 @@ describe("flagpost/node", () => {
       const exposures = run.agent.store.list().filter((r) => r.kind === "exposures");
       const traces = run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
       expect(exposures.length).toBe(1); // one request: the final flush
-      expect(traces.length).toBe(3);
+      expect({ traces: traces.length, output: run.stdout }).toEqual({ traces: 3, output: run.stdout });
     } finally {
       await run.agent.close();
     }

@@ -9,7 +9,7 @@
  * (A hung agent on a worker is in tests/adapters/cloudflare.test.ts.)
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { type EvaluationRecord, type FlushReport, type StatsSnapshot } from "../../mod.ts";
+import type { EvaluationRecord, FlushReport, StatsSnapshot } from "../../mod.ts";
 import { createMockAgent, sumEvaluations } from "../../mock-agent/mod.ts";
 import { createFlagpost, flagpostHandler } from "../../src/adapters/node/mod.ts";
 
