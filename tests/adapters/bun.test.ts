@@ -24,6 +24,20 @@ describe("flagpost/bun", () => {
     expect(flagpost.isShutdown).toBe(true);
   });
 
+  test("flushIntervalMs: the interval created by the first request flushes without being asked", async () => {
+    const agent = createMockAgent();
+    const flagpost = createFlagpost({ env: { DD_TRACE_AGENT_URL: "http://agent.test:8126" }, fetch: agent.fetch });
+    const server = serve(flagpost, () => new Response("ok"), { port: 0, shutdownHooks: false, flushIntervalMs: 100 });
+    try {
+      await (await fetch(`${server.url}/`)).text();
+      const end = performance.now() + 10_000;
+      while (!agent.store.list().some((r) => r.kind === "traces") && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(agent.store.list().some((r) => r.kind === "traces")).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
   test("in a Bun process, SIGINT awaits the final flush before exit", async () => {
     const run = await runFixture("bun", [4, 5], "SIGINT");
     try {
