@@ -87,6 +87,10 @@ function emit(node: RegexNode): string {
           return "(?<![^\\n])";
         case "lineEnd":
           return "(?![^\\n])";
+        case "crlfStart":
+          return "(?<![^\\n\\r])(?!(?<=\\r)\\n)";
+        case "crlfEnd":
+          return "(?![^\\n\\r])(?!(?<=\\r)\\n)";
         default:
           return wordBoundary(node);
       }

@@ -52,6 +52,8 @@ export type AssertKind =
   | "end"
   | "lineStart"
   | "lineEnd"
+  | "crlfStart"
+  | "crlfEnd"
   | "word"
   | "notWord"
   | "wordStart"
@@ -95,6 +97,8 @@ interface Flags {
   s: boolean;
   x: boolean;
   u: boolean;
+  /** CRLF mode: `.` excludes `\r` too; multi-line `^`/`$` also see `\r`, never between `\r` and `\n`. */
+  R: boolean;
 }
 
 /** An item of a concatenation being built, with its nesting depth as regex-syntax counts it. */
@@ -190,7 +194,7 @@ class Parser {
   }
 
   parse(): RegexNode {
-    const { node } = this.alternation({ i: false, m: false, s: false, x: false, u: true }, 0);
+    const { node } = this.alternation({ i: false, m: false, s: false, x: false, u: true, R: false }, 0);
     if (this.pos < this.chars.length) this.fail("unopened group");
     return node;
   }
@@ -336,11 +340,15 @@ class Parser {
         return { node: this.set(this.characterClass(flags, 1), flags), depth: 1, flags: false };
       case ".":
         if (!flags.u) this.fail("`.` under (?-u) can match invalid UTF-8");
-        return { node: this.set(flags.s ? "[\\s\\S]" : "[^\\n]", flags), depth: 0, flags: false };
+        return { node: this.set(flags.s ? "[\\s\\S]" : flags.R ? "[^\\n\\r]" : "[^\\n]", flags), depth: 0, flags: false };
       case "^":
-        return { node: { t: "assert", kind: flags.m ? "lineStart" : "start", ascii: false }, depth: 0, flags: false };
+        return {
+          node: { t: "assert", kind: flags.m ? (flags.R ? "crlfStart" : "lineStart") : "start", ascii: false },
+          depth: 0,
+          flags: false,
+        };
       case "$":
-        return { node: { t: "assert", kind: flags.m ? "lineEnd" : "end", ascii: false }, depth: 0, flags: false };
+        return { node: { t: "assert", kind: flags.m ? (flags.R ? "crlfEnd" : "lineEnd") : "end", ascii: false }, depth: 0, flags: false };
       case "\\":
         return { node: this.escape(flags), depth: 0, flags: false };
       default: {
@@ -414,13 +422,11 @@ class Parser {
         case "s":
         case "x":
         case "u":
+        case "R":
           flags[c] = !negate;
           break;
         case "U":
           break; // swaps greediness, which does not change whether a match exists
-        case "R":
-          this.fail("CRLF mode (?R) is not supported");
-          break;
         default:
           this.fail(`unrecognized flag ${JSON.stringify(c)}`);
       }

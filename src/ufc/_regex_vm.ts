@@ -39,6 +39,8 @@ const ASSERTS: readonly AssertKind[] = [
   "wordEnd",
   "wordStartHalf",
   "wordEndHalf",
+  "crlfStart",
+  "crlfEnd",
 ];
 
 /**
@@ -247,6 +249,8 @@ export class PikeVm {
    */
   private testDfa(input: string): boolean {
     const n = input.length;
+    // An empty input ends where it starts (`$^` holds there): the NFA decides it directly.
+    if (n === 0) return this.testNfa(input);
     let state = this.initial ??= this.closureState(0);
     if (state === MATCHED) return true;
     let i = 0;
@@ -428,6 +432,10 @@ export class PikeVm {
         return prev === -1 || prev === 10;
       case 3:
         return cur === -1 || cur === 10;
+      case 10:
+        return (prev === -1 || prev === 10 || prev === 13) && !(prev === 13 && cur === 10);
+      case 11:
+        return (cur === -1 || cur === 10 || cur === 13) && !(prev === 13 && cur === 10);
     }
     wordTests ??= [
       new CodePointTest({ source: UNICODE_WORD, cp: -1, fold: "none" }),

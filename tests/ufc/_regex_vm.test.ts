@@ -19,7 +19,23 @@ function random(seed: number): () => number {
 }
 
 const ATOMS = ["a", "b", "c", "é", "K", ".", "[ab]", "[^a]", "\\w", "\\W", "\\s", "\\d", "[a-c&&[^b]]", "\\p{Greek}", "α", " "];
-const ASSERTIONS = ["^", "$", "\\b", "\\B", "\\A", "\\z", "(?m:^)", "(?m:$)", "\\<", "\\>", "\\b{start-half}", "(?-u:\\b)"];
+const ASSERTIONS = [
+  "^",
+  "$",
+  "\\b",
+  "\\B",
+  "\\A",
+  "\\z",
+  "(?m:^)",
+  "(?m:$)",
+  "\\<",
+  "\\>",
+  "\\b{start-half}",
+  "(?-u:\\b)",
+  "(?Rm:^)",
+  "(?Rm:$)",
+  "(?R:.)",
+];
 const QUANTIFIERS = ["*", "+", "?", "{2}", "{1,2}", "{0,3}", "*?", "{2,}"];
 
 function pattern(next: () => number, depth: number): string {
@@ -39,7 +55,7 @@ function pattern(next: () => number, depth: number): string {
   return parts.join("");
 }
 
-const INPUT = ["a", "b", "c", "A", "é", "É", " ", "\n", "K", "\u212A", "α", "1", "😀"];
+const INPUT = ["a", "b", "c", "A", "é", "É", " ", "\n", "\r", "K", "\u212A", "α", "1", "😀"];
 
 function input(next: () => number): string {
   let s = "";
@@ -93,6 +109,11 @@ describe("Pike VM agrees with the native RegExp", () => {
     expect(new PikeVm(parseRegex("(a*)*b")).test("aaac")).toBe(false);
     expect(new PikeVm(parseRegex("(a*)*b")).test("aaab")).toBe(true);
     expect(new PikeVm(parseRegex("(?:^|$)*x")).test("yx")).toBe(true);
+  });
+
+  test("the empty input: `$^` holds at its only position", () => {
+    expect(new PikeVm(parseRegex("$^")).test("")).toBe(true);
+    expect(new PikeVm(parseRegex("$^")).test("a")).toBe(false);
   });
 
   test("a matcher is reusable: state from one search never leaks into the next", () => {

@@ -50,6 +50,11 @@ export const REGEX_FIDELITY: ReadonlyArray<readonly [pattern: string, text: stri
   ["\\p{RGI_Emoji}", "😀", "error", "properties of strings do not exist in Rust"],
   ["\\p{Basic_Emoji}", "😀", "error", "properties of strings do not exist in Rust"],
   ["\\p{Emoji}", "😀", true, "the binary property Emoji exists"],
+  ["(?Rm)^b$", "a\r\nb\r\nc", true, "CRLF mode: \\r\\n ends a line"],
+  ["(?m)^b$", "a\r\nb\r\nc", false, "without CRLF mode, $ does not hold before \\r"],
+  ["(?Rm)a$\\n", "a\r\n", false, "CRLF mode: $ never holds between \\r and \\n"],
+  ["(?R)a.b", "a\rb", false, "CRLF mode: . excludes \\r"],
+  ["(?R)a.b", "a-b", true, "CRLF mode: . still matches the rest"],
 ];
 
 /** Patterns that make backtracking engines exponential or quadratic, with inputs built to trigger it. */

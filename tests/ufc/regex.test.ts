@@ -121,7 +121,6 @@ describe("rejections (never a wrong match)", () => {
     ["(?<=x)a", "look-behind"],
     ["(a)\\1", "back reference"],
     ["\\0", "octal"],
-    ["(?R)a", "CRLF mode"],
     ["(?-u).", "dot under (?-u)"],
     ["(?-u)[^a]", "negated class under (?-u)"],
     ["(?-u)\\xFF", "non-ASCII byte under (?-u)"],
