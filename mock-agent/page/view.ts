@@ -49,6 +49,8 @@ export const PAGE_LIMITS = Object.freeze({
   sessions: 100,
   /** Characters kept of any text from a payload (attributes JSON: four times this). */
   cellChars: 200,
+  /** Characters kept of a span's name, resource and service (a waterfall has up to traces × spansPerTrace rows). */
+  spanChars: 100,
 });
 
 /**
@@ -521,9 +523,9 @@ function traceView(spans: readonly DecodedSpan[]): TraceView {
     durationNs: (end - start).toString(),
     spanCount: spans.length,
     spans: drawn.map((s) => ({
-      name: cut(s.name),
-      resource: cut(s.resource),
-      service: cut(s.service),
+      name: cut(s.name, PAGE_LIMITS.spanChars),
+      resource: cut(s.resource, PAGE_LIMITS.spanChars),
+      service: cut(s.service, PAGE_LIMITS.spanChars),
       spanId: s.span_id.toString(),
       depth: depthOf(s),
       offsetNs: (s.start - start).toString(),
