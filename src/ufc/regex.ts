@@ -71,12 +71,16 @@ export interface RegexMatcher {
   test(text: string): boolean;
 }
 
+/** Patterns larger than this skip the fast path's static check (its cost grows with size × paths) and run on the VM. */
+const NATIVE_SIZE_LIMIT = 10_000;
+
 function parse(pattern: string) {
   const node = trimUnanchored(parseRegex(pattern));
-  if (programSize(node, REGEX_SIZE_LIMIT) > REGEX_SIZE_LIMIT) {
+  const size = programSize(node, REGEX_SIZE_LIMIT);
+  if (size > REGEX_SIZE_LIMIT) {
     throw new RegexTranslationError(pattern, `compiled size exceeds the limit (${REGEX_SIZE_LIMIT} instructions)`);
   }
-  return node;
+  return { node, size };
 }
 
 /**
@@ -95,7 +99,7 @@ function parse(pattern: string) {
  * ```
  */
 export function translateRegex(pattern: string): TranslatedRegex {
-  const js = toJavaScript(parse(pattern));
+  const js = toJavaScript(parse(pattern).node);
   if (js === undefined) throw new RegexTranslationError(pattern, "JavaScript cannot express case-insensitivity on part of a pattern");
   return js;
 }
@@ -120,8 +124,8 @@ export function translateRegex(pattern: string): TranslatedRegex {
  * ```
  */
 export function compileRegex(pattern: string): RegexMatcher {
-  const node = parse(pattern);
-  const js = toJavaScript(node);
+  const { node, size } = parse(pattern);
+  const js = size <= NATIVE_SIZE_LIMIT ? toJavaScript(node) : undefined;
   if (js !== undefined && isBacktrackingSafe(node)) {
     try {
       return new RegExp(js.source, js.flags);
