@@ -75,6 +75,14 @@ export interface FlagpostOptions extends Omit<ConfigOverrides, "env"> {
   signals?: readonly FlagpostSignal[];
   /** Child spans kept per request scope (default 1,000); more are dropped and counted. */
   maxSpansPerRequest?: number;
+  /**
+   * Join a flush requested while another runs into one follow-up flush
+   * (default true: 1,000 concurrent requests do not make 1,000 concurrent
+   * POSTs). The Cloudflare adapter turns it off: on workers, each request's
+   * `waitUntil` must run its own flush, since work started on behalf of one
+   * request may be cancelled when that request's context ends.
+   */
+  coalesceFlushes?: boolean;
 }
 
 /**
@@ -134,6 +142,7 @@ export class Flagpost implements EvaluationRecorder {
   readonly #pendingEnds = new Set<Promise<void>>();
   readonly #enriched = new WeakSet<EvaluationRecord>();
   readonly #target: HookTarget;
+  readonly #coalesce: boolean;
   #inflight: Promise<FlushReport> | undefined;
   #followUp: FollowUp | undefined;
   #shutdown: Promise<FlushReport> | undefined;
@@ -142,7 +151,13 @@ export class Flagpost implements EvaluationRecorder {
     if (options === null || typeof options !== "object") {
       throw new FlagpostError("invalid_argument", `options must be an object, got ${describeValue(options)}`, { field: "options" });
     }
-    const { env, environment, fetch, logger, now, stats, scopeStore, signals, maxSpansPerRequest, ...rest } = options;
+    const { env, environment, fetch, logger, now, stats, scopeStore, signals, maxSpansPerRequest, coalesceFlushes, ...rest } = options;
+    if (coalesceFlushes !== undefined && typeof coalesceFlushes !== "boolean") {
+      throw new FlagpostError("invalid_argument", `coalesceFlushes must be a boolean, got ${describeValue(coalesceFlushes)}`, {
+        field: "coalesceFlushes",
+      });
+    }
+    this.#coalesce = coalesceFlushes ?? true;
     const overrides: ConfigOverrides = environment === undefined ? rest : { ...rest, env: environment };
     this.config = resolveConfig(env ?? {}, overrides);
     if (now !== undefined && typeof now !== "function") {
@@ -396,6 +411,7 @@ export class Flagpost implements EvaluationRecorder {
     const deadlineMs = this.#deadline(options);
     const deadlineAt = performance.now() + deadlineMs;
     const signal = options?.signal;
+    if (!this.#coalesce) return this.#run(deadlineAt, deadlineMs, signal);
     if (this.#inflight === undefined) {
       const run = this.#run(deadlineAt, deadlineMs, signal);
       this.#inflight = run;

@@ -191,6 +191,19 @@ describe("flush", () => {
     expect(reports.every((r) => r.signals.s?.sent === 1)).toBe(true);
   });
 
+  test("coalesceFlushes: false runs every flush on its own (what workers need)", async () => {
+    let calls = 0;
+    const signal = fakeSignal("s", async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      return okReport(1);
+    });
+    const flagpost = createFlagpost({ signals: [signal.signal], coalesceFlushes: false });
+    await Promise.all(Array.from({ length: 20 }, () => flagpost.flush()));
+    expect(calls).toBe(20);
+    expect(() => createFlagpost({ coalesceFlushes: "no" as never })).toThrow(FlagpostError);
+  });
+
   test("an invalid deadline falls back to the configured one", async () => {
     const flagpost = createFlagpost({ flushDeadlineMs: 1234 });
     expect((await flagpost.flush({ deadlineMs: -1 })).deadlineMs).toBe(1234);

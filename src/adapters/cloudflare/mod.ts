@@ -178,6 +178,8 @@ export function withFlagpost<Env = Record<string, unknown>>(
     if (instance !== undefined) return instance;
     const created = createFlagpost({
       scopeStore: asyncLocalScopeStore(),
+      // Each request's waitUntil runs its own flush (work begun for one request may be cancelled with it).
+      coalesceFlushes: false,
       ...flagpostOptions,
       env: { ...stringVariables(env), ...envOverrides },
     });
