@@ -13,8 +13,8 @@
  *    (`^.*a.*b$`): quadratic per start position, so an unbounded repeat must
  *    be followed by something disjoint from it (then a backtracking step
  *    fails on its first character: the repeat acts possessively) or by
- *    nothing unbounded at all; alternations and bounded repeats that overlap
- *    what follows multiply the work by a constant, capped below;
+ *    nothing unbounded at all; alternations and bounded repeats multiply the
+ *    work by a constant (paths × the widths of bounded repeats), capped below;
  * 3. an unanchored search whose attempts can scan far (`\s+$`, `x[a-z]+@`):
  *    every start position rescans the same run, quadratic, so the pattern
  *    must start with `^` or `\A`, or contain no unbounded repeat.
@@ -150,7 +150,7 @@ type Step = { set: SetNode; min: number; max: number } | { assert: AssertNode };
 
 /** How many paths (alternation branches multiplied out) the check follows at most. */
 const MAX_PATHS = 64;
-/** Bound on the extra work of overlapping choices (paths × bounded repeat widths). */
+/** Bound on the extra work of choices (paths × bounded repeat widths). */
 const MAX_CHOICES = 10_000;
 /** How many steps past a repeat the disjointness check looks before assuming an overlap. */
 const MAX_LOOKAHEAD = 64;
@@ -254,6 +254,11 @@ export function isBacktrackingSafe(node: RegexNode): boolean {
       if (!("set" in step)) continue;
       if (step.max === Infinity && !anchored) return false;
       if (step.max === step.min) continue;
+      // Every bounded choice may be retried for every choice before it: their widths multiply.
+      if (step.max !== Infinity) {
+        choices *= step.max - step.min + 1;
+        if (choices > MAX_CHOICES) return false;
+      }
       // What may follow: sets up to and including the first one that must match (past MAX_LOOKAHEAD: assume an overlap).
       let overlaps = true;
       for (let k = j + 1, seen = 0; seen < MAX_LOOKAHEAD; k++, seen++) {
@@ -269,13 +274,7 @@ export function isBacktrackingSafe(node: RegexNode): boolean {
           break;
         }
       }
-      if (!overlaps) continue;
-      if (step.max === Infinity) {
-        if (unboundedFrom[j + 1]) return false;
-      } else {
-        choices *= step.max - step.min + 1;
-        if (choices > MAX_CHOICES) return false;
-      }
+      if (overlaps && step.max === Infinity && unboundedFrom[j + 1]) return false;
     }
   }
   return true;

@@ -48,7 +48,8 @@ describe("isBacktrackingSafe", () => {
     "x[a-z]+@", // unanchored and unbounded: every start rescans the run
     "(a?){30}a{30}", // repeated group, even bounded
     "^(a|a)(a|a)(a|a)(a|a)(a|a)(a|a)(a|a)", // too many paths
-    "^a{0,99}a{0,99}a{0,99}a{0,99}b", // overlapping bounded choices multiply past the cap
+    "^a{0,99}a{0,99}a{0,99}a{0,99}b", // bounded choices multiply past the cap
+    "^.{0,5000}b{0,5000}$", // each choice of the first may rescan the second
   ])("unsafe: %s", (pattern) => {
     expect(safe(pattern)).toBe(false);
   });
