@@ -28,7 +28,21 @@ import type { TraceQueue } from "./lifecycle/trace-queue.ts";
 import type { EvaluationRecorder } from "./openfeature/_recorded-evaluation.ts";
 import { FlagpostHook, type FlagpostHookOptions, type HookTarget } from "./openfeature/hook.ts";
 
-/** Counter names the facade itself keeps (the signals add theirs to the same registry). */
+/**
+ * Counter names the facade itself keeps (the signals add theirs to the same registry).
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, FLAGPOST_COUNTERS } from "flagpost";
+ * const flagpost = createFlagpost({});
+ * await flagpost.shutdown();
+ * flagpost.recordEvaluation({
+ *   flagKey: "f", variant: "on", value: true, reason: "STATIC", errorCode: undefined,
+ *   allocationKey: "a", serialId: 1, doLog: true, targetingKey: "u", attributes: {}, timestamp: Date.now(),
+ * });
+ * console.log(flagpost.stats()[FLAGPOST_COUNTERS.evaluationsDropped]); // { shutdown: 1 }
+ * ```
+ */
 export const FLAGPOST_COUNTERS = Object.freeze({
   /** Evaluations taken by `recordEvaluation` (once each). */
   evaluations: "evaluations.recorded",

@@ -93,7 +93,18 @@ export interface ScopeHost {
   finish(spans: FinishedSpan[]): void;
 }
 
-/** Counter of child spans not kept (reason `span_limit` or `scope_ended`). */
+/**
+ * Counter of child spans not kept (reason `span_limit` or `scope_ended`).
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, SCOPE_SPANS_DROPPED } from "flagpost";
+ * const flagpost = createFlagpost({ maxSpansPerRequest: 0 });
+ * const scope = flagpost.startRequest({ name: "job", resource: "nightly" });
+ * scope.span("step", () => 1);
+ * console.log(flagpost.stats()[SCOPE_SPANS_DROPPED]); // { span_limit: 1 }
+ * ```
+ */
 export const SCOPE_SPANS_DROPPED = "traces.spans_dropped";
 
 /** Default number of child spans one request scope keeps. */

@@ -45,7 +45,17 @@ import { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
 import { flushInBackground, type RequestLifecycleOptions, runRequest } from "../_request-lifecycle.ts";
 import { stringVariables } from "../_runtime-env.ts";
 
-/** The part of a worker's `ExecutionContext` the adapter uses. */
+/**
+ * The part of a worker's `ExecutionContext` the adapter uses.
+ *
+ * @example
+ * ```ts
+ * import type { ExecutionContextLike } from "flagpost/cloudflare";
+ * const pending: Promise<unknown>[] = [];
+ * const ctx: ExecutionContextLike = { waitUntil: (p) => void pending.push(p) };
+ * console.log(typeof ctx.waitUntil);
+ * ```
+ */
 export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
@@ -116,7 +126,15 @@ export interface FlagpostWorker<Env> {
   readonly flagpost: Flagpost | undefined;
 }
 
-/** The most a flush may take on a worker: Cloudflare cancels `waitUntil` work after 30 s. */
+/**
+ * The most a flush may take on a worker: Cloudflare cancels `waitUntil` work after 30 s.
+ *
+ * @example
+ * ```ts
+ * import { MAX_WORKER_FLUSH_DEADLINE_MS } from "flagpost/cloudflare";
+ * console.log(MAX_WORKER_FLUSH_DEADLINE_MS); // 25000
+ * ```
+ */
 export const MAX_WORKER_FLUSH_DEADLINE_MS = 25_000;
 
 /**
