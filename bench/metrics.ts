@@ -22,11 +22,14 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import * as esbuild from "esbuild";
 import { EvaluationAggregator } from "../src/metrics/aggregator.ts";
 import { encodeOtlpMetrics } from "../src/metrics/otlp-protobuf.ts";
 import type { MetricPoint } from "../src/metrics/otlp-request.ts";
-import { decodeOtlpMetricsProtobuf, sumEvaluations } from "../mock-agent/decode/otlp-metrics.ts";
+import {
+  decodeOtlpMetricsProtobuf,
+  sumEvaluations,
+} from "../mock-agent/decode/otlp-metrics.ts";
+import { bundledSize } from "./_bundle.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -39,28 +42,55 @@ const iterations = option("iterations", 2000);
 
 // ---- the data: 200 points × 4 attributes --------------------------------------------------
 const POINTS = 200;
-const aggregator = new EvaluationAggregator({ maxSeries: 10_000 }, 1_700_000_000_000);
-for (const record of generateRecords(20_000, { flags: 50, variants: 4, errorShare: 0, defaultShare: 0 })) aggregator.add(record);
+const aggregator = new EvaluationAggregator(
+  { maxSeries: 10_000 },
+  1_700_000_000_000,
+);
+for (
+  const record of generateRecords(20_000, {
+    flags: 50,
+    variants: 4,
+    errorShare: 0,
+    defaultShare: 0,
+  })
+) aggregator.add(record);
 const drained = aggregator.drain(1_700_000_010_000)!;
-const points: MetricPoint[] = drained.points.filter((p) => p.attributes.length === 4).slice(0, POINTS);
-if (points.length !== POINTS) throw new Error(`expected ${POINTS} points with 4 attributes, got ${points.length}`);
+const points: MetricPoint[] = drained.points.filter((p) =>
+  p.attributes.length === 4
+).slice(0, POINTS);
+if (points.length !== POINTS) {
+  throw new Error(
+    `expected ${POINTS} points with 4 attributes, got ${points.length}`,
+  );
+}
 const window = drained.window;
 const resource = { service: "shop", env: "prod", version: "1.2.3" };
-const resourceAttributes = { "service.name": "shop", "deployment.environment.name": "prod", "service.version": "1.2.3" };
+const resourceAttributes = {
+  "service.name": "shop",
+  "deployment.environment.name": "prod",
+  "service.version": "1.2.3",
+};
 
 // ---- peers (resolved from bench/node_modules) ----------------------------------------------
 const benchRequire = createRequire(join(import.meta.dirname, "package.json"));
-const otlp = (await import(benchRequire.resolve("@opentelemetry/otlp-transformer"))) as {
-  ProtobufMetricsSerializer: { serializeRequest(request: unknown): Uint8Array | undefined };
+const otlp =
+  (await import(benchRequire.resolve("@opentelemetry/otlp-transformer"))) as {
+    ProtobufMetricsSerializer: {
+      serializeRequest(request: unknown): Uint8Array | undefined;
+    };
+  };
+const sdkMetrics =
+  (await import(benchRequire.resolve("@opentelemetry/sdk-metrics"))) as {
+    AggregationTemporality: { DELTA: number };
+    DataPointType: { SUM: number };
+  };
+const otelApi = (await import(benchRequire.resolve("@opentelemetry/api"))) as {
+  ValueType: { INT: number };
 };
-const sdkMetrics = (await import(benchRequire.resolve("@opentelemetry/sdk-metrics"))) as {
-  AggregationTemporality: { DELTA: number };
-  DataPointType: { SUM: number };
-};
-const otelApi = (await import(benchRequire.resolve("@opentelemetry/api"))) as { ValueType: { INT: number } };
-const resources = (await import(benchRequire.resolve("@opentelemetry/resources"))) as {
-  resourceFromAttributes(attributes: Record<string, string>): unknown;
-};
+const resources =
+  (await import(benchRequire.resolve("@opentelemetry/resources"))) as {
+    resourceFromAttributes(attributes: Record<string, string>): unknown;
+  };
 const ddTransformerPath = join(
   import.meta.dirname,
   "node_modules/dd-trace/packages/dd-trace/src/opentelemetry/metrics/otlp_transformer.js",
@@ -70,9 +100,13 @@ const DdOtlpTransformer = benchRequire(ddTransformerPath) as new (
   protocol: string,
 ) => { transformMetrics(metrics: unknown[]): Uint8Array };
 const ddPackage = benchRequire("dd-trace/package.json") as { version: string };
-const otlpPackage = benchRequire("@opentelemetry/otlp-transformer/package.json") as { version: string };
+const otlpPackage = benchRequire(
+  "@opentelemetry/otlp-transformer/package.json",
+) as { version: string };
 
-const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
+const hrTime = (
+  ms: number,
+): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
 const attributesObject = (p: MetricPoint) => Object.fromEntries(p.attributes);
 
 const otelRequest = {
@@ -99,14 +133,22 @@ const otelRequest = {
   }],
 };
 
-const ddTransformer = new DdOtlpTransformer(resourceAttributes, "http/protobuf");
+const ddTransformer = new DdOtlpTransformer(
+  resourceAttributes,
+  "http/protobuf",
+);
 const ddMetrics = [{
   name: "feature_flag.evaluations",
   description: "Number of feature flag evaluations",
   unit: "{evaluation}",
   type: "counter",
   temporality: "DELTA",
-  instrumentationScope: { name: "ddtrace.openfeature", version: "", schemaUrl: "", attributes: {} },
+  instrumentationScope: {
+    name: "ddtrace.openfeature",
+    version: "",
+    schemaUrl: "",
+    attributes: {},
+  },
   dataPointMap: new Map(points.map((p, i) => [i, {
     attributes: attributesObject(p),
     startTimeUnixNano: window.startMs * 1e6,
@@ -116,19 +158,32 @@ const ddMetrics = [{
 }];
 
 const encoders: Array<[string, () => Uint8Array]> = [
-  ["flagpost encodeOtlpMetrics", () => encodeOtlpMetrics(resource, points, window)],
-  [`@opentelemetry/otlp-transformer ${otlpPackage.version}`, () => otlp.ProtobufMetricsSerializer.serializeRequest(otelRequest)!],
-  [`dd-trace ${ddPackage.version} OtlpTransformer`, () => ddTransformer.transformMetrics(ddMetrics)],
+  [
+    "flagpost encodeOtlpMetrics",
+    () => encodeOtlpMetrics(resource, points, window),
+  ],
+  [
+    `@opentelemetry/otlp-transformer ${otlpPackage.version}`,
+    () => otlp.ProtobufMetricsSerializer.serializeRequest(otelRequest)!,
+  ],
+  [
+    `dd-trace ${ddPackage.version} OtlpTransformer`,
+    () => ddTransformer.transformMetrics(ddMetrics),
+  ],
 ];
 
 // ---- same data? decode all three with @bufbuild/protobuf and compare the sums ----------------
 const canonical = (bytes: Uint8Array) =>
   JSON.stringify(
-    sumEvaluations([decodeOtlpMetricsProtobuf(bytes)]).map((e) => [e.resource, e.scope, e.attributes, e.count]),
+    sumEvaluations([decodeOtlpMetricsProtobuf(bytes)]).map((
+      e,
+    ) => [e.resource, e.scope, e.attributes, e.count]),
   );
 const reference = canonical(encoders[0]![1]());
 for (const [name, encode] of encoders) {
-  if (canonical(encode()) !== reference) throw new Error(`${name} does not encode the same points`);
+  if (canonical(encode()) !== reference) {
+    throw new Error(`${name} does not encode the same points`);
+  }
 }
 
 // ---- throughput ------------------------------------------------------------------------------
@@ -157,7 +212,9 @@ for (let r = 0; r < rounds; r++) {
 }
 const perSecond = best.map((ms) => iterations / (ms / 1000));
 const meanPerSecond = totals.map((ms) => (rounds * iterations) / (ms / 1000));
-console.log(`one request: ${POINTS} points × 4 attributes; ${rounds} rounds × ${iterations} encodes each, interleaved; CPU time`);
+console.log(
+  `one request: ${POINTS} points × 4 attributes; ${rounds} rounds × ${iterations} encodes each, interleaved; CPU time`,
+);
 console.log(
   "encoder".padEnd(48),
   "best req/s".padStart(12),
@@ -178,36 +235,37 @@ encoders.forEach(([name, encode], i) => {
 });
 
 // ---- bundle size -----------------------------------------------------------------------------
-async function gzipSize(bytes: Uint8Array): Promise<number> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
-  return (await new Response(stream).arrayBuffer()).byteLength;
-}
-async function bundle(contents: string, resolveDir: string): Promise<[number, number]> {
-  const result = await esbuild.build({
-    stdin: { contents, resolveDir, loader: "ts" },
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    write: false,
-    logLevel: "silent",
-  });
-  const bytes = result.outputFiles[0]!.contents;
-  return [bytes.byteLength, await gzipSize(bytes)];
-}
+const bundle = (contents: string, resolveDir: string) =>
+  bundledSize({ contents, resolveDir });
 const root = join(import.meta.dirname, "..");
 const sizes: Array<[string, [number, number]]> = [
-  ["flagpost encodeOtlpMetrics", await bundle(`export { encodeOtlpMetrics } from "./src/metrics/otlp-protobuf.ts";`, root)],
-  ["flagpost src/metrics (all of it)", await bundle(`export * from "./src/metrics/mod.ts";`, root)],
+  [
+    "flagpost encodeOtlpMetrics",
+    await bundle(
+      `export { encodeOtlpMetrics } from "./src/metrics/otlp-protobuf.ts";`,
+      root,
+    ),
+  ],
+  [
+    "flagpost src/metrics (all of it)",
+    await bundle(`export * from "./src/metrics/mod.ts";`, root),
+  ],
   [
     "@opentelemetry/otlp-transformer ProtobufMetricsSerializer",
-    await bundle(`export { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";`, import.meta.dirname),
+    await bundle(
+      `export { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";`,
+      import.meta.dirname,
+    ),
   ],
 ];
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log();
-console.log("bundle (esbuild neutral, minified)".padEnd(60), "minified".padStart(10), "gzip".padStart(10));
-for (const [name, [min, gz]] of sizes) console.log(name.padEnd(60), kb(min).padStart(10), kb(gz).padStart(10));
+console.log(
+  "bundle (esbuild neutral, minified)".padEnd(60),
+  "minified".padStart(10),
+  "gzip".padStart(10),
+);
+for (const [name, [min, gz]] of sizes) {
+  console.log(name.padEnd(60), kb(min).padStart(10), kb(gz).padStart(10));
+}
 if (sink === 0) console.log("(sink)");
