@@ -68,7 +68,7 @@ describe("Pike VM agrees with the native RegExp", () => {
   test("random patterns, with and without (?i)", () => {
     const next = random(20261202);
     let compared = 0;
-    for (let p = 0; p < 500; p++) {
+    for (let p = 0; p < 300; p++) {
       const source = (next() < 0.25 ? "(?i)" : "") + pattern(next, 0);
       const node = parseRegex(source);
       const js = toJavaScript(node);
@@ -82,7 +82,7 @@ describe("Pike VM agrees with the native RegExp", () => {
         compared++;
       }
     }
-    expect(compared).toBeGreaterThan(4_000);
+    expect(compared).toBeGreaterThan(2_500);
   }, 120_000);
 
   test("case-insensitivity on part of a pattern: the VM folds exactly the folded part", () => {
