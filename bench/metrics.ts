@@ -25,10 +25,7 @@ import { join } from "node:path";
 import { EvaluationAggregator } from "../src/metrics/aggregator.ts";
 import { encodeOtlpMetrics } from "../src/metrics/otlp-protobuf.ts";
 import type { MetricPoint } from "../src/metrics/otlp-request.ts";
-import {
-  decodeOtlpMetricsProtobuf,
-  sumEvaluations,
-} from "../mock-agent/decode/otlp-metrics.ts";
+import { decodeOtlpMetricsProtobuf, sumEvaluations } from "../mock-agent/decode/otlp-metrics.ts";
 import { bundledSize } from "./_bundle.ts";
 import { generateRecords } from "./_records.ts";
 
@@ -55,9 +52,7 @@ for (
   })
 ) aggregator.add(record);
 const drained = aggregator.drain(1_700_000_010_000)!;
-const points: MetricPoint[] = drained.points.filter((p) =>
-  p.attributes.length === 4
-).slice(0, POINTS);
+const points: MetricPoint[] = drained.points.filter((p) => p.attributes.length === 4).slice(0, POINTS);
 if (points.length !== POINTS) {
   throw new Error(
     `expected ${POINTS} points with 4 attributes, got ${points.length}`,
@@ -73,24 +68,21 @@ const resourceAttributes = {
 
 // ---- peers (resolved from bench/node_modules) ----------------------------------------------
 const benchRequire = createRequire(join(import.meta.dirname, "package.json"));
-const otlp =
-  (await import(benchRequire.resolve("@opentelemetry/otlp-transformer"))) as {
-    ProtobufMetricsSerializer: {
-      serializeRequest(request: unknown): Uint8Array | undefined;
-    };
+const otlp = (await import(benchRequire.resolve("@opentelemetry/otlp-transformer"))) as {
+  ProtobufMetricsSerializer: {
+    serializeRequest(request: unknown): Uint8Array | undefined;
   };
-const sdkMetrics =
-  (await import(benchRequire.resolve("@opentelemetry/sdk-metrics"))) as {
-    AggregationTemporality: { DELTA: number };
-    DataPointType: { SUM: number };
-  };
+};
+const sdkMetrics = (await import(benchRequire.resolve("@opentelemetry/sdk-metrics"))) as {
+  AggregationTemporality: { DELTA: number };
+  DataPointType: { SUM: number };
+};
 const otelApi = (await import(benchRequire.resolve("@opentelemetry/api"))) as {
   ValueType: { INT: number };
 };
-const resources =
-  (await import(benchRequire.resolve("@opentelemetry/resources"))) as {
-    resourceFromAttributes(attributes: Record<string, string>): unknown;
-  };
+const resources = (await import(benchRequire.resolve("@opentelemetry/resources"))) as {
+  resourceFromAttributes(attributes: Record<string, string>): unknown;
+};
 const ddTransformerPath = join(
   import.meta.dirname,
   "node_modules/dd-trace/packages/dd-trace/src/opentelemetry/metrics/otlp_transformer.js",
@@ -235,8 +227,7 @@ encoders.forEach(([name, encode], i) => {
 });
 
 // ---- bundle size -----------------------------------------------------------------------------
-const bundle = (contents: string, resolveDir: string) =>
-  bundledSize({ contents, resolveDir });
+const bundle = (contents: string, resolveDir: string) => bundledSize({ contents, resolveDir });
 const root = join(import.meta.dirname, "..");
 const sizes: Array<[string, [number, number]]> = [
   [
