@@ -39,7 +39,13 @@ import { recordFromDetails } from "../src/openfeature/hook.ts";
 import { FlagpostProvider } from "../src/openfeature/provider.ts";
 import { encodeSerialIds } from "../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../src/enrichment/span-enrichment.ts";
-import { type Contestant, formatNs, measure, printTable } from "./_measure.ts";
+import {
+  type Contestant,
+  cpuClock,
+  formatNs,
+  measure,
+  printTable,
+} from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -74,44 +80,13 @@ function ddAdd(state: DdState, r: EvaluationRecord): void {
   }
 }
 
-const median = (list: number[]) =>
-  list.sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-
-/** This process's CPU time in nanoseconds (all its threads: GC and Web Crypto's workers count). */
-const cpuNs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) * 1000;
-};
-const WARMUP = 3;
-
 /**
  * bench/_measure.ts's interleaved rounds, read with the CPU clock instead of
  * the wall clock: on a busy machine (other processes preempting this one)
  * wall time swings by several times, CPU time does not. Median per operation.
  */
-async function measureCpu(
-  contestants: readonly Contestant[],
-): Promise<Map<string, number>> {
-  const samples = new Map<string, number[]>(
-    contestants.map((c) => [c.name, []]),
-  );
-  await measure(
-    contestants.map((c) => ({
-      name: c.name,
-      ops: c.ops,
-      run: async () => {
-        const c0 = cpuNs();
-        await c.run();
-        samples.get(c.name)!.push((cpuNs() - c0) / c.ops);
-      },
-    })),
-    ROUNDS,
-    WARMUP,
-  );
-  return new Map(
-    [...samples].map(([name, list]) => [name, median(list.slice(WARMUP))]),
-  );
-}
+const measureCpu = (contestants: readonly Contestant[]) =>
+  measure(contestants, ROUNDS, 3, cpuClock);
 
 let sink = 0;
 const consume = (v: unknown) => {
@@ -226,29 +201,34 @@ const filledTheirs = () => {
     JSON.stringify(filledTheirs().toSpanTags());
   // Fresh accumulators every round (a second toTags() is cached and would measure nothing); filling them is not timed.
   const K = 20;
-  const samples = { ours: [] as number[], theirs: [] as number[] };
-  for (let round = 0; round < ROUNDS + 3; round++) {
-    const ours = Array.from({ length: K }, filledOurs);
-    const theirs = Array.from({ length: K }, filledTheirs);
-    const timeOurs = async () => {
-      const t0 = cpuNs();
-      for (const e of ours) consume((await e.toTags()).ffe_subjects_enc);
-      return (cpuNs() - t0) / K;
-    };
-    const timeTheirs = () => {
-      const t0 = cpuNs();
-      for (const st of theirs) consume(st.toSpanTags().ffe_subjects_enc);
-      return (cpuNs() - t0) / K;
-    };
-    let o: number, t: number;
-    if (round % 2 === 0) [o, t] = [await timeOurs(), timeTheirs()];
-    else [t, o] = [timeTheirs(), await timeOurs()];
-    if (round >= 3) (samples.ours.push(o), samples.theirs.push(t));
-  }
+  const toTags = await measureCpu([
+    {
+      name: "flagpost",
+      ops: K,
+      selfTimed: true,
+      async run(clock) {
+        const ours = Array.from({ length: K }, filledOurs);
+        const t0 = clock();
+        for (const e of ours) consume((await e.toTags()).ffe_subjects_enc);
+        return clock() - t0;
+      },
+    },
+    {
+      name: "dd-trace",
+      ops: K,
+      selfTimed: true,
+      run(clock) {
+        const theirs = Array.from({ length: K }, filledTheirs);
+        const t0 = clock();
+        for (const st of theirs) consume(st.toSpanTags().ffe_subjects_enc);
+        return clock() - t0;
+      },
+    },
+  ]);
   row(
     "toTags() at full caps (flagpost hashes here, dd-trace-js in add)",
-    median(samples.ours),
-    median(samples.theirs),
+    toTags.get("flagpost")!,
+    toTags.get("dd-trace")!,
   );
   rows.push([
     "  tags byte-identical to dd-trace-js at full caps",

@@ -34,6 +34,7 @@ import { ExposureCache } from "../src/exposures/cache.ts";
 import { encodeExposurePayload } from "../src/exposures/encode.ts";
 import type { ExposureEvent } from "../src/exposures/event.ts";
 import { ExposureWriter } from "../src/exposures/writer.ts";
+import { type Clock, type Contestant, measure } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -77,14 +78,14 @@ const writer = new ExposureWriter(config, {
   }) as typeof fetch,
 });
 /** add() alone: what runs on the flag-evaluation path (a fresh writer per pass, built outside the timed region). */
-function runFlagpostAdd(n: number): number {
+function runFlagpostAdd(n: number, clock: Clock): number {
   let ms = 0;
   for (let k = 0; k < n; k++) {
     cache.clear();
     const fresh = new ExposureWriter(config, { cache });
-    const started = performance.now();
+    const started = clock();
     for (let i = 0; i < records.length; i++) fresh.add(records[i]!);
-    ms += performance.now() - started;
+    ms += clock() - started;
     sink += fresh.pending;
   }
   return ms;
@@ -92,39 +93,31 @@ function runFlagpostAdd(n: number): number {
 /** add() in steady state: the cache already holds every exposure of the traffic (all duplicates), as in a long-lived isolate. */
 const warmWriter = new ExposureWriter(config);
 for (const r of records) warmWriter.add(r);
-function runFlagpostAddWarm(n: number): number {
-  const started = performance.now();
+function runFlagpostAddWarm(n: number): void {
   for (let k = 0; k < n; k++) {
     for (let i = 0; i < records.length; i++) warmWriter.add(records[i]!);
   }
   sink += warmWriter.pending;
-  return performance.now() - started;
 }
-async function runFlagpost(n: number): Promise<number> {
-  const started = performance.now();
+async function runFlagpost(n: number): Promise<void> {
   for (let k = 0; k < n; k++) {
     cache.clear();
     for (let i = 0; i < records.length; i++) writer.add(records[i]!);
     sink += (await writer.flush()).sent;
   }
-  return performance.now() - started;
 }
 
-function runEncode(n: number): number {
-  const started = performance.now();
+function runEncode(n: number): void {
   for (let k = 0; k < n; k++) {
     sink += encodeExposurePayload(context, events).byteLength;
   }
-  return performance.now() - started;
 }
-function runFloor(n: number): number {
-  const started = performance.now();
-  const encoder = new TextEncoder();
+const floorEncoder = new TextEncoder();
+function runFloor(n: number): void {
   for (let k = 0; k < n; k++) {
-    sink +=
-      encoder.encode(JSON.stringify({ context, exposures: events })).byteLength;
+    sink += floorEncoder.encode(JSON.stringify({ context, exposures: events }))
+      .byteLength;
   }
-  return performance.now() - started;
 }
 
 // ---- (b) dd-trace-js ExposuresWriter ----------------------------------------------------------
@@ -177,25 +170,23 @@ function ddAppend(): void {
     });
   }
 }
-/** append() alone: what runs on dd-trace's evaluation path. */
-function runDdAppend(n: number): number {
+/** append() alone: what runs on dd-trace's evaluation path (emptying its buffer between passes is not timed). */
+function runDdAppend(n: number, clock: Clock): number {
   let ms = 0;
   for (let k = 0; k < n; k++) {
-    const started = performance.now();
+    const started = clock();
     ddAppend();
-    ms += performance.now() - started;
+    ms += clock() - started;
     ddWriter._buffer = [];
     ddWriter._bufferSize = 0;
   }
   return ms;
 }
-function runDdTrace(n: number): number {
-  const started = performance.now();
+function runDdTrace(n: number): void {
   for (let k = 0; k < n; k++) {
     ddAppend();
     ddWriter.flush();
   }
-  return performance.now() - started;
 }
 
 // ---- (c) @datadog/flagging-core ---------------------------------------------------------------
@@ -237,8 +228,7 @@ const coreInputs = records.map((r) => ({
   },
   timestamp: r.timestamp,
 }));
-function runCore(n: number): number {
-  const started = performance.now();
+function runCore(n: number): void {
   for (let k = 0; k < n; k++) {
     coreCache.clear();
     for (let i = 0; i < coreInputs.length; i++) {
@@ -250,13 +240,11 @@ function runCore(n: number): number {
       sink += ({ ...event, timestamp: input.timestamp }).timestamp > 0 ? 1 : 0;
     }
   }
-  return performance.now() - started;
 }
 
 /** (c) in steady state: its cache already holds every exposure of the traffic. */
 const coreWarmCache = new core.LRUInMemoryAssignmentCache(50_000);
-function runCoreWarm(n: number): number {
-  const started = performance.now();
+function runCoreWarm(n: number): void {
   for (let k = 0; k < n; k++) {
     for (let i = 0; i < coreInputs.length; i++) {
       const input = coreInputs[i]!;
@@ -265,7 +253,6 @@ function runCoreWarm(n: number): number {
       coreWarmCache.set(event);
     }
   }
-  return performance.now() - started;
 }
 
 /**
@@ -274,8 +261,7 @@ function runCoreWarm(n: number): number {
  * publishes `{...event, timestamp}` on the exposure channel, whose
  * subscriber is (b) `ExposuresWriter.append`; then the writer's flush.
  */
-function runDdPipeline(n: number): number {
-  const started = performance.now();
+function runDdPipeline(n: number): void {
   for (let k = 0; k < n; k++) {
     coreCache.clear();
     for (let i = 0; i < coreInputs.length; i++) {
@@ -287,7 +273,6 @@ function runDdPipeline(n: number): number {
     }
     ddWriter.flush();
   }
-  return performance.now() - started;
 }
 
 // ---- agreement: the same traffic gives the same exposures ------------------------------------
@@ -305,86 +290,42 @@ for (const input of coreInputs) {
   }
 }
 
-// ---- timing: warm-up, then interleaved rounds; medians per pass ------------------------------
+// ---- timing: bench/_measure.ts's warm-up and interleaved rounds; medians per pass ---------------
 // The median of the rounds, not the total, so that a burst of load from another process during one
-// round does not decide a ratio.
-type Name =
-  | "flagpost"
-  | "add"
-  | "addWarm"
-  | "coreWarm"
-  | "ddtrace"
-  | "append"
-  | "core"
-  | "pipeline"
-  | "encode"
-  | "floor";
-const perRound: Record<Name, number[]> = {
-  flagpost: [],
-  add: [],
-  addWarm: [],
-  coreWarm: [],
-  ddtrace: [],
-  append: [],
-  core: [],
-  pipeline: [],
-  encode: [],
-  floor: [],
+// round does not decide a ratio. Each contestant runs `iterations` passes over the 1,000 records.
+const pass = (run: (n: number) => unknown): Omit<Contestant, "name"> => ({
+  ops: iterations,
+  run: () => run(iterations),
+});
+const selfTimedPass = (
+  run: (n: number, clock: Clock) => number,
+): Omit<Contestant, "name"> => ({
+  ops: iterations,
+  selfTimed: true,
+  run: (clock) => run(iterations, clock),
+});
+const contestants = {
+  flagpost: pass(runFlagpost),
+  add: selfTimedPass(runFlagpostAdd),
+  addWarm: pass(runFlagpostAddWarm),
+  coreWarm: pass(runCoreWarm),
+  ddtrace: pass(runDdTrace),
+  append: selfTimedPass(runDdAppend),
+  core: pass(runCore),
+  pipeline: pass(runDdPipeline),
+  encode: pass(runEncode),
+  floor: pass(runFloor),
 };
-const run = async (name: Name, n: number): Promise<number> => {
-  switch (name) {
-    case "flagpost":
-      return await runFlagpost(n);
-    case "add":
-      return runFlagpostAdd(n);
-    case "addWarm":
-      return runFlagpostAddWarm(n);
-    case "coreWarm":
-      return runCoreWarm(n);
-    case "ddtrace":
-      return runDdTrace(n);
-    case "append":
-      return runDdAppend(n);
-    case "core":
-      return runCore(n);
-    case "pipeline":
-      return runDdPipeline(n);
-    case "encode":
-      return runEncode(n);
-    case "floor":
-      return runFloor(n);
-  }
-};
-const names: Name[] = [
-  "flagpost",
-  "add",
-  "addWarm",
-  "coreWarm",
-  "ddtrace",
-  "append",
-  "core",
-  "pipeline",
-  "encode",
-  "floor",
-];
-const warmup = Math.max(10, Math.floor(iterations / 2));
-for (let w = 0; w < 2; w++) for (const name of names) await run(name, warmup);
-for (let r = 0; r < rounds; r++) {
-  for (const name of r % 2 === 0 ? names : [...names].reverse()) {
-    perRound[name].push((await run(name, iterations)) / iterations);
-  }
-}
+const nsPerPass = await measure(
+  Object.entries(contestants).map(([name, c]) => ({ ...c, name })),
+  rounds,
+  1,
+);
 ddWriter.destroy();
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1
-    ? s[(s.length - 1) / 2]!
-    : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+/** Milliseconds per pass, by contestant. */
 const m = Object.fromEntries(
-  names.map((n) => [n, median(perRound[n])]),
-) as Record<Name, number>;
+  [...nsPerPass].map(([name, ns]) => [name, ns / 1e6]),
+) as Record<keyof typeof contestants, number>;
 const us = (ms: number) => (ms * 1000).toFixed(1).padStart(9);
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const runtime = typeof Bun !== "undefined"

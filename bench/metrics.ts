@@ -12,8 +12,8 @@
  * The points come from the shared record generator (bench/_records.ts)
  * through flagpost's aggregator, then each peer gets the same points in its
  * own input shape (built once, outside the timed loop). All three outputs
- * are decoded with @bufbuild/protobuf and compared before timing. Rounds are
- * interleaved (the order rotates each round). Also prints the bundled size
+ * are decoded with @bufbuild/protobuf and compared before timing. Timing is
+ * bench/_measure.ts's interleaved rounds on the CPU clock. Also prints the bundled size
  * (esbuild, platform neutral, minified, gzip) of flagpost's encoder and
  * metrics module against the OpenTelemetry serializer.
  *
@@ -27,6 +27,7 @@ import { encodeOtlpMetrics } from "../src/metrics/otlp-protobuf.ts";
 import type { MetricPoint } from "../src/metrics/otlp-request.ts";
 import { decodeOtlpMetricsProtobuf, sumEvaluations } from "../mock-agent/decode/otlp-metrics.ts";
 import { bundledSize } from "./_bundle.ts";
+import { cpuClock, formatNs, measure, printTable } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const args = process.argv.slice(2);
@@ -132,50 +133,38 @@ for (const [name, encode] of encoders) {
 }
 
 // ---- throughput ------------------------------------------------------------------------------
-// Process CPU time (not wall time) per batch, and the best batch per encoder: other processes
-// sharing the machine stretch wall time, and the least disturbed batch is the closest to the truth.
+// bench/_measure.ts's interleaved rounds on the process CPU clock (other processes sharing the
+// machine stretch wall time, not CPU time); the median round per encoder.
 let sink = 0;
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const time = (encode: () => Uint8Array, n: number) => {
-  const started = cpuMs();
-  for (let i = 0; i < n; i++) sink += encode().length;
-  return cpuMs() - started;
-};
-for (const [, encode] of encoders) time(encode, Math.max(100, iterations / 4)); // warm-up
-const best = encoders.map(() => Number.POSITIVE_INFINITY);
-const totals = encoders.map(() => 0);
-for (let r = 0; r < rounds; r++) {
-  for (let k = 0; k < encoders.length; k++) {
-    const i = (k + r) % encoders.length;
-    const ms = time(encoders[i]![1], iterations);
-    totals[i]! += ms;
-    best[i] = Math.min(best[i]!, ms);
-  }
-}
-const perSecond = best.map((ms) => iterations / (ms / 1000));
-const meanPerSecond = totals.map((ms) => (rounds * iterations) / (ms / 1000));
-console.log(`one request: ${POINTS} points × 4 attributes; ${rounds} rounds × ${iterations} encodes each, interleaved; CPU time`);
-console.log(
-  "encoder".padEnd(48),
-  "best req/s".padStart(12),
-  "mean req/s".padStart(12),
-  "bytes".padStart(8),
-  "flagpost × (best)".padStart(18),
-  "(mean)".padStart(8),
+const nsPerRequest = await measure(
+  encoders.map(([name, encode]) => ({
+    name,
+    ops: iterations,
+    run() {
+      for (let i = 0; i < iterations; i++) sink += encode().length;
+    },
+  })),
+  rounds,
+  1,
+  cpuClock,
 );
-encoders.forEach(([name, encode], i) => {
-  console.log(
-    name.padEnd(48),
-    perSecond[i]!.toFixed(0).padStart(12),
-    meanPerSecond[i]!.toFixed(0).padStart(12),
-    String(encode().length).padStart(8),
-    (perSecond[0]! / perSecond[i]!).toFixed(2).padStart(18),
-    (meanPerSecond[0]! / meanPerSecond[i]!).toFixed(2).padStart(8),
-  );
-});
+const ours = nsPerRequest.get(encoders[0]![0])!;
+console.log(
+  `one request: ${POINTS} points × 4 attributes; ${rounds} rounds × ${iterations} encodes each, interleaved; CPU time, median`,
+);
+printTable(
+  ["encoder", "req/s", "per request", "bytes", "flagpost ×"],
+  encoders.map(([name, encode]) => {
+    const ns = nsPerRequest.get(name)!;
+    return [
+      name,
+      (1e9 / ns).toFixed(0),
+      formatNs(ns),
+      String(encode().length),
+      (ns / ours).toFixed(2),
+    ];
+  }),
+);
 
 // ---- bundle size -----------------------------------------------------------------------------
 const bundle = (contents: string, resolveDir: string) => bundledSize({ contents, resolveDir });
