@@ -12,6 +12,12 @@
  * position 0 when the pattern starts with `\A`), and it stops at the first
  * state that reaches the end of the program.
  *
+ * It runs as a lazy DFA: each distinct set of waiting states (with what the
+ * previous code point was, for `^`, `$`, `\b` and friends) is built once
+ * and caches its transitions, so a warm search costs a lookup per code
+ * point; uncached steps cost O(program size), and past 1,024 states per
+ * pattern nothing more is cached (bounded memory, still linear time).
+ *
  * Sets are tested per code point: a 128-entry table for ASCII (built when
  * the program is compiled) and, beyond ASCII, the set's own `v`-mode class
  * as a sticky one-code-point `RegExp`, which keeps Unicode properties and
@@ -112,21 +118,48 @@ class CodePointTest {
   }
 }
 
-/** A lazy-DFA state: the sorted live NFA states, cached ASCII transitions, and whether the end of input here is a match. */
+/** What the previous code point was, as far as assertions care (bits of a DFA state's context). */
+const PREV_START = 1;
+const PREV_LF = 2;
+const PREV_CR = 4;
+const PREV_WORD = 8;
+const PREV_ASCII_WORD = 16;
+const START_CONTEXT = PREV_START;
+
+/** A lazy-DFA state: the NFA states waiting at a position, the previous code point's context, cached ASCII transitions. */
 interface DfaState {
   readonly pcs: Int32Array | readonly number[];
+  readonly context: number;
   readonly next: Array<DfaState | undefined>;
-  readonly endMatch: boolean;
+  /** Cached transitions for non-ASCII code points (at most `MAX_WIDE_TRANSITIONS`). */
+  wide?: Map<number, DfaState>;
+  /** Whether the end of the input here is a match (computed when first needed). */
+  endMatch: boolean | undefined;
 }
 
 /** The state every search that reached MATCH ends in. */
-const MATCHED: DfaState = { pcs: [], next: [], endMatch: true };
+const MATCHED: DfaState = { pcs: [], context: 0, next: [], endMatch: true };
 
 /** DFA states cached per pattern (each about 1 KiB): bounds memory; past it, steps are computed, not cached. */
 const MAX_DFA_STATES = 1024;
+/** Non-ASCII transitions cached per state. */
+const MAX_WIDE_TRANSITIONS = 64;
+
+/** ASCII `\w` membership. */
+function ASCII_WORD_TABLE(cp: number): boolean {
+  return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
+}
 
 /** The word-character tests of `\b` and friends (Unicode, ASCII), built on first use and shared. */
 let wordTests: CodePointTest[] | undefined;
+
+function wordTest(ascii: boolean): CodePointTest {
+  wordTests ??= [
+    new CodePointTest({ source: UNICODE_WORD, cp: -1, fold: "none" }),
+    new CodePointTest({ source: ASCII_WORD, cp: -1, fold: "none" }),
+  ];
+  return wordTests[ascii ? 1 : 0]!;
+}
 
 /**
  * A compiled program and its reusable state lists.
@@ -145,11 +178,9 @@ export class PikeVm {
   private readonly anchored: boolean;
   private readonly mark: Uint32Array;
   private readonly stack: Int32Array;
-  private current: Int32Array;
-  private following: Int32Array;
+  private readonly current: Int32Array;
+  private readonly following: Int32Array;
   private generation = 0;
-  /** Whether the lazy DFA can run this program: no assertion but `\A`/`^` and `\z`/`$`. */
-  private readonly dfa: boolean;
   private readonly states = new Map<string, DfaState>();
   private initial: DfaState | undefined;
 
@@ -226,7 +257,6 @@ export class PikeVm {
     this.arg = Int32Array.from(arg);
     this.arg2 = Int32Array.from(arg2);
     this.anchored = op[0] === ASSERT && arg[0] === 0;
-    this.dfa = op.every((o, pc) => o !== ASSERT || arg[pc]! <= 1);
     const n = op.length;
     this.mark = new Uint32Array(n);
     this.stack = new Int32Array(n);
@@ -234,25 +264,22 @@ export class PikeVm {
     this.following = new Int32Array(n);
   }
 
-  /** Whether the pattern matches anywhere in `input`. */
-  test(input: string): boolean {
-    return this.dfa ? this.testDfa(input) : this.testNfa(input);
-  }
-
   /**
-   * The lazy DFA: each distinct set of live states becomes a cached state
-   * with a transition table for ASCII, so a search over ASCII text costs a
-   * table lookup per character once warm. A transition not yet cached is
-   * computed exactly like a Pike VM step (O(program size)); past
-   * `MAX_DFA_STATES` new states are no longer cached, so memory stays bounded
-   * and time stays linear.
+   * Whether the pattern matches anywhere in `input`.
+   *
+   * A lazy DFA: a state is the set of NFA states waiting at a position plus
+   * what the previous code point was (start of input, `\n`, `\r`, word
+   * character), which is all the assertions need besides the next code
+   * point. Each state caches its transition for every ASCII code point (and
+   * up to 64 others), so a warm search costs a lookup per character. A
+   * transition not yet cached is computed like a Pike VM step (the closure
+   * at this position, then the step over the code point): O(program size).
+   * Past `MAX_DFA_STATES` new states are no longer cached, so memory stays
+   * bounded and time linear.
    */
-  private testDfa(input: string): boolean {
+  test(input: string): boolean {
     const n = input.length;
-    // An empty input ends where it starts (`$^` holds there): the NFA decides it directly.
-    if (n === 0) return this.testNfa(input);
-    let state = this.initial ??= this.closureState(0);
-    if (state === MATCHED) return true;
+    let state = this.initial ??= this.stateOf(this.following, 0, START_CONTEXT, true);
     let i = 0;
     while (i < n) {
       const c = input.charCodeAt(i);
@@ -261,101 +288,66 @@ export class PikeVm {
         i++;
       } else {
         const cp = input.codePointAt(i)!;
-        state = this.transition(state, cp, input, i);
+        state = state.wide?.get(cp) ?? this.transition(state, cp, input, i);
         i += cp > 0xffff ? 2 : 1;
       }
       if (state === MATCHED) return true;
       if (state.pcs.length === 0 && this.anchored) return false;
     }
-    return state.endMatch;
+    return state.endMatch ??= this.closure(state, -1, false) < 0;
   }
 
-  /** The state at position 0: the start state's closure. */
-  private closureState(at: number): DfaState {
-    this.nextGeneration();
-    const length = this.addState(0, this.following, 0, "", at, -1, -1, true);
-    return length < 0 ? MATCHED : this.stateOf(this.following, length);
-  }
-
-  private transition(state: DfaState, cp: number, input: string, index: number): DfaState {
-    const { op, arg, tests } = this;
-    const list = this.following;
+  /**
+   * Closes `state`'s waiting NFA states at the current position (next code
+   * point `cur`, -1 at the end) into `this.current`; returns how many SET
+   * states it holds, or -1 when MATCH is reachable.
+   */
+  private closure(state: DfaState, cur: number, curWord: boolean): number {
     this.nextGeneration();
     let length = 0;
     for (const pc of state.pcs) {
-      if (op[pc] === SET && tests[arg[pc]!]!.has(cp, input, index)) {
-        length = this.addState(pc + 1, list, length, input, 1, -1, -1, true);
-        if (length < 0) return MATCHED;
+      length = this.addState(pc, this.current, length, state.context, cur, curWord);
+      if (length < 0) return -1;
+    }
+    return length;
+  }
+
+  private transition(state: DfaState, cp: number, input: string, index: number): DfaState {
+    const { arg, tests } = this;
+    const asciiWord = cp < 128 && ASCII_WORD_TABLE(cp);
+    const unicodeWord = cp < 128 ? asciiWord : wordTest(false).has(cp, input, index);
+    const count = this.closure(state, cp, unicodeWord);
+    if (count < 0) return MATCHED;
+    const current = this.current;
+    const list = this.following;
+    let length = 0;
+    this.nextGeneration();
+    for (let t = 0; t < count; t++) {
+      const pc = current[t]!;
+      if (tests[arg[pc]!]!.has(cp, input, index) && this.mark[pc + 1] !== this.generation) {
+        this.mark[pc + 1] = this.generation;
+        list[length++] = pc + 1;
       }
     }
-    if (!this.anchored) {
-      length = this.addState(0, list, length, input, 1, -1, -1, true);
-      if (length < 0) return MATCHED;
+    if (!this.anchored && this.mark[0] !== this.generation) list[length++] = 0;
+    const context = (cp === 10 ? PREV_LF : cp === 13 ? PREV_CR : 0) | (unicodeWord ? PREV_WORD : 0) | (asciiWord ? PREV_ASCII_WORD : 0);
+    const next = this.stateOf(list, length, context, false);
+    if (this.states.size < MAX_DFA_STATES) {
+      if (cp < 128) state.next[cp] = next;
+      else if ((state.wide ??= new Map()).size < MAX_WIDE_TRANSITIONS) state.wide.set(cp, next);
     }
-    const next = this.stateOf(list, length);
-    if (cp < 128 && this.states.size < MAX_DFA_STATES) state.next[cp] = next;
     return next;
   }
 
-  /** The cached state for the live states `list[0..length)` (sorted, so equal sets share a state). */
-  private stateOf(list: Int32Array, length: number): DfaState {
-    const pcs = list.slice(0, length).sort();
-    const key = pcs.join(",");
+  /** The cached state for waiting NFA states `list[0..length)` (sorted, so equal sets share a state) after `context`. */
+  private stateOf(list: Int32Array, length: number, context: number, initial: boolean): DfaState {
+    const pcs = initial ? Int32Array.of(0) : list.slice(0, length).sort();
+    const key = `${context}:${pcs.join(",")}`;
     const cached = this.states.get(key);
     if (cached !== undefined) return cached;
-    // At the end of the input, a waiting `$` may lead to MATCH.
-    let endMatch = false;
-    for (const pc of pcs) {
-      if (this.op[pc] !== ASSERT) continue;
-      this.nextGeneration();
-      if (this.addState(pc + 1, this.current, 0, "", 1, -1, -1, false) < 0) {
-        endMatch = true;
-        break;
-      }
-    }
-    const state: DfaState = { pcs, next: new Array(128), endMatch };
+    const state: DfaState = { pcs, context, next: new Array(128), endMatch: undefined };
     if (this.states.size < MAX_DFA_STATES) this.states.set(key, state);
     return state;
-  }
-
-  /** The Pike VM proper, for programs with word-boundary or line assertions. */
-  private testNfa(input: string): boolean {
-    const n = input.length;
-    const { op, arg, tests } = this;
-    let current = this.current;
-    let following = this.following;
-    let count = 0;
-    let i = 0;
-    let prev = -1;
-    let cp = n > 0 ? input.codePointAt(0)! : -1;
-    this.nextGeneration();
-    for (;;) {
-      if (!this.anchored || i === 0) {
-        const added = this.addState(0, current, count, input, i, prev, cp, false);
-        if (added < 0) return true;
-        count = added;
-      }
-      if (count === 0 && (this.anchored || i >= n)) return false;
-      if (i >= n) return false;
-      const next = i + (cp > 0xffff ? 2 : 1);
-      const nextCp = next < n ? input.codePointAt(next)! : -1;
-      this.nextGeneration();
-      let nextCount = 0;
-      for (let t = 0; t < count; t++) {
-        const pc = current[t]!;
-        if (op[pc] === SET && tests[arg[pc]!]!.has(cp, input, i)) {
-          nextCount = this.addState(pc + 1, following, nextCount, input, next, cp, nextCp, false);
-          if (nextCount < 0) return true;
-        }
-      }
-      const swap = current;
-      current = following;
-      following = swap;
-      count = nextCount;
-      prev = cp;
-      cp = nextCp;
-      i = next;
-    }
   }
 
   private nextGeneration(): void {
@@ -367,19 +359,16 @@ export class PikeVm {
 
   /**
    * Adds `start` and every state reachable from it without consuming input
-   * at position `at` (between code points `prev` and `cur`, -1 at the ends)
-   * to `list`; returns the new length, or -1 when MATCH is reachable. With
-   * `deferEnd`, a `$` is kept in the list instead of being decided.
+   * (between the previous code point, described by `context`, and `cur`) to
+   * `list`; returns the new length, or -1 when MATCH is reachable.
    */
   private addState(
     start: number,
     list: Int32Array,
     length: number,
-    input: string,
-    at: number,
-    prev: number,
+    context: number,
     cur: number,
-    deferEnd: boolean,
+    curWord: boolean,
   ): number {
     const { op, arg, arg2, mark, stack } = this;
     const generation = this.generation;
@@ -409,9 +398,7 @@ export class PikeVm {
           break;
         }
         case ASSERT:
-          // In the DFA, `$` waits in the state list until the end of the input is known.
-          if (deferEnd && arg[pc] === 1) list[length++] = pc;
-          else if (this.holds(arg[pc]!, arg2[pc] === 1, input, at, prev, cur)) target = pc + 1;
+          if (holds(arg[pc]!, arg2[pc] === 1, context, cur, curWord)) target = pc + 1;
           break;
       }
       if (target >= 0 && mark[target] !== generation) {
@@ -421,42 +408,38 @@ export class PikeVm {
     }
     return length;
   }
+}
 
-  private holds(kind: number, ascii: boolean, input: string, at: number, prev: number, cur: number): boolean {
-    switch (kind) {
-      case 0:
-        return at === 0;
-      case 1:
-        return cur === -1;
-      case 2:
-        return prev === -1 || prev === 10;
-      case 3:
-        return cur === -1 || cur === 10;
-      case 10:
-        return (prev === -1 || prev === 10 || prev === 13) && !(prev === 13 && cur === 10);
-      case 11:
-        return (cur === -1 || cur === 10 || cur === 13) && !(prev === 13 && cur === 10);
-    }
-    wordTests ??= [
-      new CodePointTest({ source: UNICODE_WORD, cp: -1, fold: "none" }),
-      new CodePointTest({ source: ASCII_WORD, cp: -1, fold: "none" }),
-    ];
-    const word = wordTests[ascii ? 1 : 0]!;
-    const before = prev !== -1 && word.has(prev, input, at - (prev > 0xffff ? 2 : 1));
-    const after = cur !== -1 && word.has(cur, input, at);
-    switch (kind) {
-      case 4:
-        return before !== after;
-      case 5:
-        return before === after;
-      case 6:
-        return !before && after;
-      case 7:
-        return before && !after;
-      case 8:
-        return !before;
-      default:
-        return !after;
-    }
+/** Whether assertion `kind` holds between the previous code point (`context`) and `cur` (-1 at the end). */
+function holds(kind: number, ascii: boolean, context: number, cur: number, curWord: boolean): boolean {
+  switch (kind) {
+    case 0:
+      return (context & PREV_START) !== 0;
+    case 1:
+      return cur === -1;
+    case 2:
+      return (context & (PREV_START | PREV_LF)) !== 0;
+    case 3:
+      return cur === -1 || cur === 10;
+    case 10:
+      return (context & (PREV_START | PREV_LF | PREV_CR)) !== 0 && !((context & PREV_CR) !== 0 && cur === 10);
+    case 11:
+      return (cur === -1 || cur === 10 || cur === 13) && !((context & PREV_CR) !== 0 && cur === 10);
+  }
+  const before = (context & (ascii ? PREV_ASCII_WORD : PREV_WORD)) !== 0;
+  const after = cur !== -1 && (ascii ? cur < 128 && ASCII_WORD_TABLE(cur) : curWord);
+  switch (kind) {
+    case 4:
+      return before !== after;
+    case 5:
+      return before === after;
+    case 6:
+      return !before && after;
+    case 7:
+      return before && !after;
+    case 8:
+      return !before;
+    default:
+      return !after;
   }
 }
