@@ -50,7 +50,11 @@ export interface SignalOptions {
  * ```
  */
 export interface FlushOptions {
-  /** Upper bound of the whole flush in milliseconds; default the config's `flushDeadlineMs` (5,000). */
+  /**
+   * Upper bound of the whole flush in milliseconds; default the config's
+   * `flushDeadlineMs` (5,000), also used for a value that is not a positive
+   * finite number (see {@link flushDeadlineMs}).
+   */
   readonly deadlineMs?: number;
   /** Aborting it ends the flush early; what was not sent is counted as `deadline`. */
   readonly signal?: AbortSignal;
@@ -133,4 +137,22 @@ export function signalDependencies(config: unknown, options: SignalOptions | und
     throw invalidOption("options.logger", logger, "must be an object with debug, warn and error");
   }
   return { fetch, stats: stats ?? new StatsRegistry(), logger: safeLogger(logger), now: now ?? Date.now };
+}
+
+/**
+ * The deadline of one flush: `options.deadlineMs` when it is a positive
+ * finite number, else `fallback` (the config's `flushDeadlineMs`) — the rule
+ * `createFlagpost().flush()` applies too, so a flush is always bounded and a
+ * 0, negative or `NaN` deadline never means "give up at once". Internal:
+ * every signal's `flush()` calls it.
+ *
+ * @example
+ * ```ts
+ * import { flushDeadlineMs } from "./signal.ts"; // internal: not exported from "flagpost"
+ * console.log(flushDeadlineMs({ deadlineMs: 2_000 }, 5_000), flushDeadlineMs({ deadlineMs: Number.NaN }, 5_000)); // 2000 5000
+ * ```
+ */
+export function flushDeadlineMs(options: FlushOptions | undefined, fallback: number): number {
+  const requested = options?.deadlineMs;
+  return typeof requested === "number" && Number.isFinite(requested) && requested > 0 ? requested : fallback;
 }

@@ -21,7 +21,7 @@
 import type { Config } from "../core/config.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
-import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
 import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
@@ -345,9 +345,7 @@ export class ExposureWriter {
       settled += batch.length;
     };
     try {
-      const requested = options?.deadlineMs;
-      const deadlineMs = typeof requested === "number" && Number.isFinite(requested) && requested > 0 ? requested : this.#deadlineMs;
-      const deadlineAt = started + deadlineMs;
+      const deadlineAt = started + flushDeadlineMs(options, this.#deadlineMs);
       for (const { items: batch, body } of this.#batches(taken, fail)) {
         const remaining = deadlineAt - this.#now();
         if (remaining <= 0 || options?.signal?.aborted === true) {

@@ -22,7 +22,7 @@
 import type { Config } from "../core/config.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
-import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { isWellFormedText } from "../core/text.ts";
 import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
@@ -200,7 +200,8 @@ export class FlagEvaluationWriter {
 
   async #flushWindow(options: FlushOptions): Promise<FlagEvaluationFlushReport> {
     const started = this.#now();
-    const deadlineAt = started + (options.deadlineMs ?? this.#config.flushDeadlineMs);
+    const deadlineAt = started + flushDeadlineMs(options, this.#config.flushDeadlineMs);
+    const signal = options?.signal;
     const dropped: Record<string, number> = {};
     const drop = (reason: string, n: number) => {
       if (n <= 0) return;
@@ -238,13 +239,13 @@ export class FlagEvaluationWriter {
       for (const payload of encoded.payloads) {
         const remaining = deadlineAt - this.#now();
         let outcome: SendOutcome;
-        if (remaining <= 0 || options.signal?.aborted === true) {
+        if (remaining <= 0 || signal?.aborted === true) {
           outcome = { ok: false, errorKind: "deadline", attempts: 0, elapsedMs: 0 };
         } else {
           outcome = await sendWithRetry(
             { url: this.#target.url, headers: this.#target.headers, body: payload.body },
             EVP_RETRY_POLICY,
-            { deadlineMs: remaining, signal: options.signal, fetch: this.#fetch },
+            { deadlineMs: remaining, signal, fetch: this.#fetch },
           );
           requests++;
           retried += Math.max(0, outcome.attempts - 1);

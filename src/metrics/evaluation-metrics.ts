@@ -24,7 +24,7 @@ import type { Config } from "../core/config.ts";
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
-import { type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { OTLP_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
@@ -212,7 +212,7 @@ export class EvaluationMetrics {
     const resource = { service: this.#config.service, env: this.#config.env, version: this.#config.version };
     const points = drained.points;
     const body = json ? encodeOtlpMetricsJson(resource, points, drained.window) : encodeOtlpMetrics(resource, points, drained.window);
-    const deadlineMs = options.deadlineMs ?? this.#config.flushDeadlineMs;
+    const deadlineMs = flushDeadlineMs(options, this.#config.flushDeadlineMs);
     const outcome: SendOutcome = await sendWithRetry(
       {
         url: otlp.endpoint,
@@ -223,7 +223,7 @@ export class EvaluationMetrics {
       this.#policy,
       {
         deadlineMs,
-        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        ...(options?.signal !== undefined ? { signal: options.signal } : {}),
         ...(this.#fetch !== undefined ? { fetch: this.#fetch } : {}),
         readResponse: "bytes",
         maxResponseBytes: RESPONSE_LIMIT,

@@ -17,7 +17,7 @@
 import type { Config } from "../core/config.ts";
 import { FlagpostError, type FlagpostErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import { type FlushOptions, signalDependencies, type SignalOptions } from "../core/signal.ts";
+import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
@@ -195,15 +195,14 @@ export class TraceExporter {
       if (list.length === 0) return { ok: true, sentChunks: 0, droppedChunks: dropped, requests, retried };
 
       const started = this.#now();
-      const asked = options.deadlineMs;
-      // A missing, non-finite or negative deadline means the configured one: the send must stay bounded.
-      const deadlineMs = typeof asked === "number" && Number.isFinite(asked) && asked >= 0 ? asked : this.#config.flushDeadlineMs;
+      const deadlineMs = flushDeadlineMs(options, this.#config.flushDeadlineMs);
+      const signal = options?.signal;
       const remaining = () => deadlineMs - (this.#now() - started);
       const drop = (reason: string, n: number) => {
         if (n > 0) dropped[reason] = (dropped[reason] ?? 0) + n;
       };
 
-      const info = await this.#agentInfo(Math.min(INFO_TIMEOUT_MS, remaining()), options.signal);
+      const info = await this.#agentInfo(Math.min(INFO_TIMEOUT_MS, remaining()), signal);
       let version: TraceVersion = this.#v05Refused ? "v0.4" : info?.version ?? "v0.4";
       const cap = Math.min(this.#config.limits.maxTracePayloadBytes, info?.maxRequestBytes ?? Infinity);
 
@@ -230,12 +229,12 @@ export class TraceExporter {
       for (let i = 0; i < queue.length; i++) {
         const payload = queue[i]!;
         const left = remaining();
-        if (left <= 0 || options.signal?.aborted) {
+        if (left <= 0 || signal?.aborted) {
           for (let j = i; j < queue.length; j++) drop("deadline", queue[j]!.chunkCount);
           error = new FlagpostError("timeout", `deadline of ${deadlineMs} ms reached before every trace payload was sent`);
           break;
         }
-        const outcome = await this.#post(version, payload, left, options.signal);
+        const outcome = await this.#post(version, payload, left, signal);
         requests++;
         retried += Math.max(0, outcome.attempts - 1);
         if (outcome.status !== undefined) status = outcome.status;

@@ -5,11 +5,17 @@ import {
   ExposureWriter,
   FlagEvaluationWriter,
   FlagpostError,
+  type FlushOptions,
+  generateId,
   resolveConfig,
+  SpanBuilder,
   StatsRegistry,
+  TraceChunks,
   TraceExporter,
 } from "../../mod.ts";
-import { signalDependencies, type SignalOptions } from "../../src/core/signal.ts";
+import { flushDeadlineMs, signalDependencies, type SignalOptions } from "../../src/core/signal.ts";
+import { createMockAgent } from "../../mock-agent/mod.ts";
+import { evaluationRecord } from "../support/records.ts";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
 
@@ -100,6 +106,65 @@ describe("every signal checks its constructor arguments the same way", () => {
           message = String(error);
         }
         expect(message).not.toContain(API_KEY.slice(0, 8));
+      }
+    });
+  }
+});
+
+describe("flushDeadlineMs", () => {
+  test("a positive finite deadlineMs is kept; anything else is the configured deadline, as createFlagpost().flush() does", () => {
+    expect(flushDeadlineMs({ deadlineMs: 250 }, 5_000)).toBe(250);
+    expect(flushDeadlineMs({ deadlineMs: 0.5 }, 5_000)).toBe(0.5);
+    for (const bad of [undefined, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, "100" as never]) {
+      expect(flushDeadlineMs({ deadlineMs: bad }, 5_000)).toBe(5_000);
+    }
+    expect(flushDeadlineMs(undefined, 5_000)).toBe(5_000);
+    expect(flushDeadlineMs(null as never, 5_000)).toBe(5_000);
+  });
+});
+
+/** One event through each signal to an in-process mock agent; how many it delivered. */
+const DELIVERIES: Array<[string, (config: Config, fetch: typeof globalThis.fetch, options: FlushOptions) => Promise<number>]> = [
+  ["ExposureWriter", async (config, fetch, options) => {
+    const writer = new ExposureWriter(config, { fetch });
+    writer.add(evaluationRecord());
+    return (await writer.flush(options)).sent;
+  }],
+  ["EvaluationMetrics", async (config, fetch, options) => {
+    const metrics = new EvaluationMetrics(config, { fetch, enabled: true });
+    metrics.record(evaluationRecord());
+    return (await metrics.flush(options)).sent;
+  }],
+  ["FlagEvaluationWriter", async (config, fetch, options) => {
+    const writer = new FlagEvaluationWriter(config, { fetch, enabled: true });
+    writer.record(evaluationRecord());
+    return (await writer.flush(options)).sent;
+  }],
+  ["TraceExporter", async (config, fetch, options) => {
+    const chunks = new TraceChunks().beginChunk(1);
+    const start = 1_700_000_000_000n * 1_000_000n;
+    chunks.pushSpan(
+      new SpanBuilder({
+        service: "shop",
+        name: "web.request",
+        resource: "GET /",
+        traceId: generateId(),
+        spanId: generateId(),
+        start,
+        duration: 1_000,
+      }),
+    );
+    return (await new TraceExporter(config, { fetch }).send(chunks, options)).sentChunks;
+  }],
+];
+
+describe("every signal bounds its flush the same way", () => {
+  for (const [name, deliver] of DELIVERIES) {
+    test(`${name}: a 0, negative or NaN deadlineMs (or null options) means the configured deadline, not "give up at once"`, async () => {
+      const config = resolveConfig({ DD_SERVICE: "shop", DD_TRACE_AGENT_URL: "http://agent.test:8126" });
+      for (const options of [{ deadlineMs: 0 }, { deadlineMs: -1 }, { deadlineMs: Number.NaN }, null as never]) {
+        const agent = createMockAgent();
+        expect([String(options?.deadlineMs), await deliver(config, agent.fetch, options)]).toEqual([String(options?.deadlineMs), 1]);
       }
     });
   }
