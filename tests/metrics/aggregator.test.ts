@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { EvaluationAggregator, OVERFLOW_VALUE } from "../../mod.ts";
+import { EvaluationAggregator, OVERFLOW_VALUE } from "../../src/metrics/aggregator.ts";
 import { evaluation } from "./_helpers.ts";
 
 const T0 = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { evaluationAttributes, evaluationSeriesValues } from "../../mod.ts";
+import { evaluationAttributes, evaluationSeriesValues } from "../../src/metrics/evaluation-attributes.ts";
 import type { EvaluationRecord } from "../../mod.ts";
 import { evaluation } from "./_helpers.ts";
 
