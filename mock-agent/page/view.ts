@@ -334,12 +334,23 @@ function problemRow(r: RecordedRequest, problems: readonly string[]): ProblemRow
   };
 }
 
-function exposuresView(records: readonly RecordedRequest[], q: PageQuery): PageView["exposures"] {
-  const out: PageView["exposures"] = { events: 0, rows: [], groups: [], groupsMore: 0, problems: [], problemPayloads: 0 };
-  const groups = new Map<string, { group: ExposureGroup; subjects: Set<string> }>();
+/**
+ * Walks the EVP payloads of `kind` (exposures or flag evaluation rows) newest
+ * first, keeping those of the service filter: counts and keeps their schema
+ * problems in `out`, and calls `each` for every item (newest first) whose
+ * flag key matches the flag filter.
+ */
+function eachEvpItem(
+  records: readonly RecordedRequest[],
+  kind: "exposures" | "flagevaluation",
+  q: PageQuery,
+  out: { problems: ProblemRow[]; problemPayloads: number },
+  each: (r: RecordedRequest, service: string, item: Record<string, unknown>, flag: string) => void,
+): void {
+  const listKey = kind === "exposures" ? "exposures" : "flagEvaluations";
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
-    if (r.decoded?.kind !== "exposures") continue;
+    if (r.decoded?.kind !== kind) continue;
     const payload = record(r.decoded.payload);
     const service = String(record(payload["context"])["service"] ?? "");
     if (!matches(service, q.service)) continue;
@@ -347,42 +358,49 @@ function exposuresView(records: readonly RecordedRequest[], q: PageQuery): PageV
       out.problemPayloads++;
       if (out.problems.length < PAGE_LIMITS.problemPayloads) out.problems.push(problemRow(r, r.decoded.problems));
     }
-    const events = Array.isArray(payload["exposures"]) ? payload["exposures"] as unknown[] : [];
-    for (let j = events.length - 1; j >= 0; j--) {
-      const e = record(events[j]);
-      const flag = keyOf(e["flag"]);
-      if (!matches(flag, q.flag)) continue;
-      out.events++;
-      const variant = keyOf(e["variant"]);
-      const subject = record(e["subject"]);
-      const subjectId = typeof subject["id"] === "string" ? subject["id"] : "";
-      if (out.rows.length < PAGE_LIMITS.rows) {
-        out.rows.push({
-          requestId: r.id,
-          time: typeof e["timestamp"] === "number" ? e["timestamp"] : r.time,
-          service: cut(service),
-          flag: cut(flag),
-          variant: cut(variant),
-          allocation: cut(keyOf(e["allocation"])),
-          subject: cut(subjectId),
-          attributes: jsonCut(subject["attributes"] ?? {}, PAGE_LIMITS.cellChars * 4),
-        });
-      }
-      const key = JSON.stringify([flag, variant]);
-      let g = groups.get(key);
-      if (g === undefined) {
-        if (groups.size >= PAGE_LIMITS.groups) {
-          out.groupsMore++;
-          continue;
-        }
-        g = { group: { flag: cut(flag), variant: cut(variant), events: 0, subjects: 0, subjectsCapped: false }, subjects: new Set() };
-        groups.set(key, g);
-      }
-      g.group.events++;
-      if (g.subjects.size < PAGE_LIMITS.subjectsPerGroup) g.subjects.add(subjectId);
-      else if (!g.subjects.has(subjectId)) g.group.subjectsCapped = true;
+    const items = Array.isArray(payload[listKey]) ? payload[listKey] as unknown[] : [];
+    for (let j = items.length - 1; j >= 0; j--) {
+      const item = record(items[j]);
+      const flag = keyOf(item["flag"]);
+      if (matches(flag, q.flag)) each(r, service, item, flag);
     }
   }
+}
+
+function exposuresView(records: readonly RecordedRequest[], q: PageQuery): PageView["exposures"] {
+  const out: PageView["exposures"] = { events: 0, rows: [], groups: [], groupsMore: 0, problems: [], problemPayloads: 0 };
+  const groups = new Map<string, { group: ExposureGroup; subjects: Set<string> }>();
+  eachEvpItem(records, "exposures", q, out, (r, service, e, flag) => {
+    out.events++;
+    const variant = keyOf(e["variant"]);
+    const subject = record(e["subject"]);
+    const subjectId = typeof subject["id"] === "string" ? subject["id"] : "";
+    if (out.rows.length < PAGE_LIMITS.rows) {
+      out.rows.push({
+        requestId: r.id,
+        time: typeof e["timestamp"] === "number" ? e["timestamp"] : r.time,
+        service: cut(service),
+        flag: cut(flag),
+        variant: cut(variant),
+        allocation: cut(keyOf(e["allocation"])),
+        subject: cut(subjectId),
+        attributes: jsonCut(subject["attributes"] ?? {}, PAGE_LIMITS.cellChars * 4),
+      });
+    }
+    const key = JSON.stringify([flag, variant]);
+    let g = groups.get(key);
+    if (g === undefined) {
+      if (groups.size >= PAGE_LIMITS.groups) {
+        out.groupsMore++;
+        return;
+      }
+      g = { group: { flag: cut(flag), variant: cut(variant), events: 0, subjects: 0, subjectsCapped: false }, subjects: new Set() };
+      groups.set(key, g);
+    }
+    g.group.events++;
+    if (g.subjects.size < PAGE_LIMITS.subjectsPerGroup) g.subjects.add(subjectId);
+    else if (!g.subjects.has(subjectId)) g.group.subjectsCapped = true;
+  });
   out.groups = [...groups.values()].map((g) => ({ ...g.group, subjects: g.subjects.size })).sort((a, b) =>
     a.flag < b.flag ? -1 : a.flag > b.flag ? 1 : b.events - a.events
   );
@@ -458,38 +476,23 @@ function evaluationsView(records: readonly RecordedRequest[], q: PageQuery): Eva
     out.series = [...bySeries.values()].sort((a, b) => (a.flag < b.flag ? -1 : a.flag > b.flag ? 1 : b.count - a.count));
   }
   // Flag evaluation rows (EVP), newest first.
-  for (let i = records.length - 1; i >= 0; i--) {
-    const r = records[i]!;
-    if (r.decoded?.kind !== "flagevaluation") continue;
-    const payload = record(r.decoded.payload);
-    const service = String(record(payload["context"])["service"] ?? "");
-    if (!matches(service, q.service)) continue;
-    if (r.decoded.problems.length > 0) {
-      out.problemPayloads++;
-      if (out.problems.length < PAGE_LIMITS.problemPayloads) out.problems.push(problemRow(r, r.decoded.problems));
-    }
-    const rows = Array.isArray(payload["flagEvaluations"]) ? payload["flagEvaluations"] as unknown[] : [];
-    for (let j = rows.length - 1; j >= 0; j--) {
-      const row = record(rows[j]);
-      const flag = keyOf(row["flag"]);
-      if (!matches(flag, q.flag)) continue;
-      out.rowCount++;
-      if (out.rows.length >= PAGE_LIMITS.rows) continue;
-      out.rows.push({
-        requestId: r.id,
-        service: cut(service),
-        flag: cut(flag),
-        variant: cut(keyOf(row["variant"])),
-        allocation: cut(keyOf(row["allocation"])),
-        count: cut(text(row["evaluation_count"])),
-        first: cut(text(row["first_evaluation"])),
-        last: cut(text(row["last_evaluation"])),
-        runtimeDefault: row["runtime_default_used"] === true,
-        error: cut(text(record(row["error"])["message"])),
-        targetingKey: cut(text(row["targeting_key"])),
-      });
-    }
-  }
+  eachEvpItem(records, "flagevaluation", q, out, (r, service, row, flag) => {
+    out.rowCount++;
+    if (out.rows.length >= PAGE_LIMITS.rows) return;
+    out.rows.push({
+      requestId: r.id,
+      service: cut(service),
+      flag: cut(flag),
+      variant: cut(keyOf(row["variant"])),
+      allocation: cut(keyOf(row["allocation"])),
+      count: cut(text(row["evaluation_count"])),
+      first: cut(text(row["first_evaluation"])),
+      last: cut(text(row["last_evaluation"])),
+      runtimeDefault: row["runtime_default_used"] === true,
+      error: cut(text(record(row["error"])["message"])),
+      targetingKey: cut(text(row["targeting_key"])),
+    });
+  });
   return out;
 }
 
