@@ -5,8 +5,10 @@
  *
  * Why it is built this way:
  * - `add()` is on the flag-evaluation path, so it is synchronous, cheap and
- *   never throws; it returns what happened instead. Each event is encoded
- *   once, there, which also gives its exact size for the caps.
+ *   never throws; it returns what happened instead. It validates, dedupes and
+ *   queues the event; it does not encode. `flush()` encodes the batch with
+ *   one `JSON.stringify` and measures single events only when a size cap
+ *   could matter.
  * - No gate: nothing waits for a registration or for service metadata;
  *   what is added is queued and sent (the sidecar bug the seeds fixed).
  * - Nothing is lost silently: every event added is, at every moment, exactly
@@ -75,7 +77,10 @@ export interface ExposureStats {
   readonly invalid: number;
   /** Delivered (2xx). */
   readonly sent: number;
-  /** Dropped, by reason: `queue_full`, `too_large`, `http_<status>`, `network`, `timeout`, `deadline`, `redirect`. */
+  /**
+   * Dropped, by reason: `queue_full`, `too_large`, `http_<status>`, `network`, `timeout`, `deadline`, `redirect`;
+   * `unserializable` (attributes mutated after `add()` into something JSON cannot write) and `internal` (a defect) should never appear.
+   */
   readonly dropped: Readonly<Record<string, number>>;
   /** Waiting for the next flush. */
   readonly queued: number;

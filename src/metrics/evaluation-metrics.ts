@@ -9,7 +9,8 @@
  * - `flush()` sends at most one request (protobuf, or OTLP/JSON when the
  *   config says `http/json`) through the shared sender: 429/502/503/504 and
  *   network errors are retried honouring `Retry-After` within the deadline;
- *   a window whose send failed that way is merged back into the next one;
+ *   a window whose send failed that way (or timed out, or met the deadline)
+ *   is merged back into the next one;
  *   any other failure (400, …) drops it with a count; a 200 with
  *   `partial_success.rejected_data_points` counts those points as rejected.
  *
