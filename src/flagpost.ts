@@ -17,7 +17,7 @@ import { type Config, type ConfigOverrides, type EnvRecord, resolveConfig } from
 import { describeValue, FlagpostError } from "./core/errors.ts";
 import type { EvaluationRecord } from "./core/evaluation.ts";
 import { type Logger, safeLogger } from "./core/logger.ts";
-import type { FlushOptions, SignalFlushReport } from "./core/signal.ts";
+import { flushDeadlineMs, type FlushOptions, type SignalFlushReport } from "./core/signal.ts";
 import { StatsRegistry, type StatsSnapshot } from "./core/stats.ts";
 import { SpanEnrichment } from "./enrichment/span-enrichment.ts";
 import { wireSignals } from "./lifecycle/_signals.ts";
@@ -457,13 +457,13 @@ export class Flagpost implements EvaluationRecorder {
   }
 
   #deadline(options: FlushOptions | undefined): number {
-    const requested = options?.deadlineMs;
-    if (requested === undefined) return this.config.flushDeadlineMs;
-    if (typeof requested !== "number" || !Number.isFinite(requested) || requested <= 0) {
-      this.#logger.warn("flush deadlineMs must be a positive number; using the configured deadline", { deadlineMs: String(requested) });
-      return this.config.flushDeadlineMs;
+    const deadlineMs = flushDeadlineMs(options, this.config.flushDeadlineMs);
+    if (options?.deadlineMs !== undefined && deadlineMs !== options.deadlineMs) {
+      this.#logger.warn("flush deadlineMs must be a positive number; using the configured deadline", {
+        deadlineMs: String(options.deadlineMs),
+      });
     }
-    return requested;
+    return deadlineMs;
   }
 
   /** Resolves with `promise`, or with a timed-out report when `deadlineAt` comes first. */
