@@ -88,3 +88,10 @@ export function printTable(
   console.log(line(header));
   for (const r of rows) console.log(line(r));
 }
+
+/** The number after `--<name>` on the command line (`--rounds 10`), else `fallback`: the benchmarks' one flag syntax. */
+export function numberOption(name: string, fallback: number): number {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(args[i + 1]);
+}

@@ -44,13 +44,12 @@ import {
   cpuClock,
   formatNs,
   measure,
+  numberOption,
   printTable,
 } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
-const args = process.argv.slice(2);
-const roundsArg = args.indexOf("--rounds");
-const ROUNDS = roundsArg === -1 ? 61 : Number(args[roundsArg + 1]);
+const ROUNDS = numberOption("rounds", 61);
 
 // ---- peers (bench/node_modules/dd-trace) -------------------------------------------------------
 const requirePeer = createRequire(join(import.meta.dirname, "package.json"));

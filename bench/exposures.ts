@@ -34,16 +34,16 @@ import { ExposureCache } from "../src/exposures/cache.ts";
 import { encodeExposurePayload } from "../src/exposures/encode.ts";
 import type { ExposureEvent } from "../src/exposures/event.ts";
 import { ExposureWriter } from "../src/exposures/writer.ts";
-import { type Clock, type Contestant, measure } from "./_measure.ts";
+import {
+  type Clock,
+  type Contestant,
+  measure,
+  numberOption,
+} from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
-};
-const rounds = option("rounds", 10);
-const iterations = option("iterations", 200);
+const rounds = numberOption("rounds", 10);
+const iterations = numberOption("iterations", 200);
 
 const records: EvaluationRecord[] = generateRecords(1000);
 const config = resolveConfig({

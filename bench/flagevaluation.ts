@@ -21,11 +21,9 @@ import { resolveConfig } from "../src/core/config.ts";
 import type { EvaluationRecord } from "../src/core/evaluation.ts";
 import { FlagEvaluationWriter } from "../src/flagevaluations/writer.ts";
 import { generateRecords } from "./_records.ts";
-import { formatNs, measure, printTable } from "./_measure.ts";
+import { formatNs, measure, numberOption, printTable } from "./_measure.ts";
 
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf("--rounds");
-const rounds = roundsAt === -1 ? 15 : Number(args[roundsAt + 1]);
+const rounds = numberOption("rounds", 15);
 
 const require = createRequire(join(import.meta.dirname, "package.json"));
 const WRITERS = "dd-trace/packages/dd-trace/src/openfeature/writers/";

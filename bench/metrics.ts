@@ -27,16 +27,11 @@ import { encodeOtlpMetrics } from "../src/metrics/otlp-protobuf.ts";
 import type { MetricPoint } from "../src/metrics/otlp-request.ts";
 import { decodeOtlpMetricsProtobuf, sumEvaluations } from "../mock-agent/decode/otlp-metrics.ts";
 import { bundledSize } from "./_bundle.ts";
-import { cpuClock, formatNs, measure, printTable } from "./_measure.ts";
+import { cpuClock, formatNs, measure, numberOption, printTable } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
-};
-const rounds = option("rounds", 10);
-const iterations = option("iterations", 2000);
+const rounds = numberOption("rounds", 10);
+const iterations = numberOption("iterations", 2000);
 
 // ---- the data: 200 points × 4 attributes --------------------------------------------------
 const POINTS = 200;

@@ -16,16 +16,17 @@ import { Encoder } from "@msgpack/msgpack";
 import { encodeTraces } from "../src/traces/encode.ts";
 import { SpanBuilder } from "../src/traces/span-builder.ts";
 import { TraceChunks } from "../src/traces/trace-chunks.ts";
-import { type Contestant, formatNs, measure, printTable } from "./_measure.ts";
+import {
+  type Contestant,
+  formatNs,
+  measure,
+  numberOption,
+  printTable,
+} from "./_measure.ts";
 import { seededRandom } from "./_records.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(args[i + 1]);
-};
-const rounds = option("rounds", 15);
-const iterations = option("iterations", 40);
+const rounds = numberOption("rounds", 15);
+const iterations = numberOption("iterations", 40);
 const TRACES = 100;
 const SPANS = 10;
 
