@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
-import { createMockAgent, type MockAgent } from "../../mock-agent/mod.ts";
+import { createMockAgent, type MockAgent, startMockAgent } from "../../mock-agent/mod.ts";
 import { MAX_EVENT_STREAMS } from "../../mock-agent/page/events.ts";
 import { escapeHtml } from "../../mock-agent/page/render.ts";
 import { faultSpecFromForm, PAGE_CSP } from "../../mock-agent/page/routes.ts";
@@ -260,6 +260,39 @@ describe("GET /test/events", () => {
     streams.push(again.body!.getReader());
     for (const s of streams) await s.cancel();
     expect((await agent.fetch("http://agent.test/test/events")).status).toBe(200);
+  });
+});
+
+describe("GET /test/events on a real socket", () => {
+  test("a client that goes away frees its stream's slot; close() ends the open ones", async () => {
+    const agent = await startMockAgent({ host: "127.0.0.1", port: 0, otlpPort: 0 });
+    try {
+      const clients = Array.from({ length: MAX_EVENT_STREAMS }, () => new AbortController());
+      const responses = await Promise.all(clients.map((c) => fetch(`${agent.url}/test/events`, { signal: c.signal })));
+      expect(responses.map((r) => r.status)).toEqual(clients.map(() => 200));
+      const first = await responses[0]!.body!.getReader().read();
+      expect(new TextDecoder().decode(first.value)).toStartWith("retry: 2000\n\n");
+      const refused = await fetch(`${agent.url}/test/events`);
+      expect(refused.status).toBe(503);
+      await refused.body?.cancel();
+      for (const c of clients) c.abort();
+      // The server notices the closed connections; a new stream is then accepted.
+      let status = 503;
+      for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+        await Bun.sleep(20);
+        const again = await fetch(`${agent.url}/test/events`);
+        status = again.status;
+        await again.body?.cancel();
+      }
+      expect(status).toBe(200);
+      const open = new AbortController();
+      const last = await fetch(`${agent.url}/test/events`, { signal: open.signal });
+      expect(last.status).toBe(200);
+      await agent.close();
+      open.abort();
+    } finally {
+      await agent.close();
+    }
   });
 });
 
