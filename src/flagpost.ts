@@ -119,6 +119,8 @@ interface FollowUp {
 const SPAN_LIMIT_DEFAULT = DEFAULT_MAX_SPANS_PER_REQUEST;
 /** Longest head start signals get to count what they could not send before a flush's deadline. */
 const MAX_FLUSH_GRACE_MS = 250;
+/** A flush that ends this close to its signals' deadline was ended by it. */
+const DEADLINE_EPSILON_MS = 5;
 
 function isRecord(value: unknown): value is EvaluationRecord {
   return value !== null && typeof value === "object" && typeof (value as { flagKey?: unknown }).flagKey === "string";
@@ -546,6 +548,8 @@ export class Flagpost implements EvaluationRecorder {
         }
       }));
       settled = true;
+      // Signals whose own deadline (abortAt) ended their work finish just before the soft abort would.
+      if (performance.now() >= abortAt - DEADLINE_EPSILON_MS) timedOut = true;
       if (timedOut) this.#stats.count(FLAGPOST_COUNTERS.flushTimeouts);
       // Signals finish in any order; the report lists them in wiring order.
       const ordered: Record<string, SignalFlushReport> = {};
