@@ -4,7 +4,6 @@ import {
   EvaluationMetrics,
   ExposureWriter,
   FlagEvaluationWriter,
-  FlagpostError,
   type FlushOptions,
   generateId,
   resolveConfig,
@@ -15,6 +14,7 @@ import {
 } from "../../mod.ts";
 import { flushDeadlineMs, signalDependencies, type SignalOptions } from "../../src/core/signal.ts";
 import { createMockAgent } from "../../mock-agent/mod.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { evaluationRecord } from "../support/records.ts";
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
@@ -26,16 +26,6 @@ const SIGNALS: Array<[string, (config: Config, options?: SignalOptions) => unkno
   ["FlagEvaluationWriter", (c, o) => new FlagEvaluationWriter(c, { enabled: true, ...o })],
   ["TraceExporter", (c, o) => new TraceExporter(c, o)],
 ];
-
-function thrown(fn: () => unknown): FlagpostError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FlagpostError) return error;
-    throw new Error(`expected a FlagpostError, got ${String(error)}`);
-  }
-  throw new Error("expected a FlagpostError, nothing was thrown");
-}
 
 describe("signalDependencies", () => {
   test("fills the defaults: a private registry, a silent logger, Date.now, fetch left to the sender", () => {
@@ -67,7 +57,7 @@ describe("signalDependencies", () => {
 
   test("options that are not an object are a FlagpostError naming options", () => {
     for (const bad of [null, "fast", 3]) {
-      const error = thrown(() => signalDependencies(resolveConfig({}), bad as never));
+      const error = flagpostErrorOf(() => signalDependencies(resolveConfig({}), bad as never));
       expect([error.code, error.field]).toEqual(["invalid_argument", "options"]);
     }
   });
@@ -77,7 +67,7 @@ describe("every signal checks its constructor arguments the same way", () => {
   for (const [name, build] of SIGNALS) {
     test(`${name}: a config not from resolveConfig() is a FlagpostError naming config`, () => {
       for (const bad of [undefined, null, {}, "config"]) {
-        const error = thrown(() => build(bad as never));
+        const error = flagpostErrorOf(() => build(bad as never));
         expect([error.code, error.field]).toEqual(["invalid_argument", "config"]);
       }
     });
@@ -91,7 +81,7 @@ describe("every signal checks its constructor arguments the same way", () => {
         ["options.logger", { logger: "console" as never }],
       ];
       for (const [field, options] of cases) {
-        const error = thrown(() => build(config, options));
+        const error = flagpostErrorOf(() => build(config, options));
         expect([error.code, error.field]).toEqual(["invalid_argument", field]);
       }
     });

@@ -1,20 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { FlagpostError } from "../../src/core/errors.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { decodeSpanTags } from "../../src/enrichment/decode-span-tags.ts";
 import { SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
 import { match } from "./_records.ts";
 
 const SUBJECT = "de2176a6d99ec8259b004528b3aac7da3bad59e151ca0567f39706a079c03632";
 
-function rejection(tags: Record<string, unknown>): FlagpostError {
-  try {
-    decodeSpanTags(tags);
-  } catch (e) {
-    if (e instanceof FlagpostError) return e;
-    throw e;
-  }
-  throw new Error(`accepted ${JSON.stringify(tags)}`);
-}
+const rejection = (tags: Record<string, unknown>) => flagpostErrorOf(() => decodeSpanTags(tags));
 
 describe("decodeSpanTags", () => {
   test("decodes the three tags and ignores other meta", () => {
@@ -77,14 +69,7 @@ describe("decodeSpanTags", () => {
 
   test("input that is not an object is invalid_argument", () => {
     for (const bad of [null, "ffe_flags_enc=ZA==", [], 3]) {
-      let error: unknown;
-      try {
-        decodeSpanTags(bad as unknown as Record<string, unknown>);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(FlagpostError);
-      expect((error as FlagpostError).code).toBe("invalid_argument");
+      expect(rejection(bad as unknown as Record<string, unknown>).code).toBe("invalid_argument");
     }
   });
 });

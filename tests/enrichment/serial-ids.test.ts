@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { decodeSerialIds, encodeSerialIds } from "../../src/enrichment/serial-ids.ts";
 import { FlagpostError } from "../../src/core/errors.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { spanEnrichmentVectors } from "../support/data.ts";
 import { ddTraceEncoding } from "./_dd-trace-reference.ts";
 
@@ -39,14 +40,9 @@ describe("serial ids", () => {
   });
   test("non-integers, unsafe integers and non-numbers are rejected with invalid_argument", () => {
     for (const bad of [[1.5], [Number.NaN], [2 ** 53], [Infinity], ["7" as unknown as number]]) {
-      try {
-        encodeSerialIds(bad);
-        throw new Error("accepted");
-      } catch (e) {
-        expect(e).toBeInstanceOf(FlagpostError);
-        expect((e as FlagpostError).code).toBe("invalid_argument");
-        expect((e as FlagpostError).field).toMatch(/^serialIds\[\d+\]$/);
-      }
+      const error = flagpostErrorOf(() => encodeSerialIds(bad));
+      expect(error.code).toBe("invalid_argument");
+      expect(error.field).toMatch(/^serialIds\[\d+\]$/);
     }
   });
   test("a Set is accepted as is", () => {

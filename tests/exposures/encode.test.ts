@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { FlagpostError } from "../../src/core/errors.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { encodeExposureContext, encodeExposurePayload, utf8Length } from "../../src/exposures/encode.ts";
 import type { ExposureEvent } from "../../src/exposures/event.ts";
 import { generateRecords } from "../../bench/_records.ts";
@@ -82,16 +82,10 @@ describe("encodeExposurePayload", () => {
     ],
   ];
   test.each(bad)("rejects, naming the field: %s", (_name, run, field) => {
-    let error: unknown;
-    try {
-      run();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(FlagpostError);
-    expect((error as FlagpostError).code).toBe("invalid_argument");
-    expect((error as FlagpostError).field).toBe(field);
-    expect((error as FlagpostError).message).toContain(field);
+    const error = flagpostErrorOf(run);
+    expect(error.code).toBe("invalid_argument");
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { resolveConfig } from "../../src/core/config.ts";
-import { FlagpostError } from "../../src/core/errors.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { StatsRegistry } from "../../src/core/stats.ts";
 import { ExposureCache } from "../../src/exposures/cache.ts";
 import { exposuresRetryPolicy, ExposureWriter, MAX_EXPOSURE_EVENT_BYTES } from "../../src/exposures/writer.ts";
@@ -103,16 +103,10 @@ describe("wire", () => {
 
   test("agentless over plain HTTP off loopback is refused when the writer is built, without leaking the key", () => {
     const config = resolveConfig({ DD_API_KEY: "secret-key" });
-    let error: unknown;
-    try {
-      new ExposureWriter(config, { agentlessBaseUrl: "http://intake.example.com" });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(FlagpostError);
-    expect((error as FlagpostError).code).toBe("invalid_config");
-    expect((error as FlagpostError).field).toBe("agentlessBaseUrl");
-    expect((error as Error).message).not.toContain("secret-key");
+    const error = flagpostErrorOf(() => new ExposureWriter(config, { agentlessBaseUrl: "http://intake.example.com" }));
+    expect(error.code).toBe("invalid_config");
+    expect(error.field).toBe("agentlessBaseUrl");
+    expect(error.message).not.toContain("secret-key");
     // Loopback over plain HTTP is allowed (a local proxy, the mock agent).
     expect(new ExposureWriter(config, { agentlessBaseUrl: "http://127.0.0.1:9" }).agentless).toBe(true);
   });

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { encodeOtlpMetrics, FlagpostError, type MetricPoint } from "../../mod.ts";
+import { encodeOtlpMetrics, type MetricPoint } from "../../mod.ts";
 import { otlpMessage } from "../../mock-agent/decode/otlp-schema.ts";
 import { hexToBytes } from "../mock-agent/helpers.ts";
 import { readData } from "../support/data.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { decodeRequest } from "./_helpers.ts";
 
 const WINDOW = { startMs: 1_700_000_000_000, endMs: 1_700_000_010_000 };
@@ -150,16 +151,10 @@ describe("encodeOtlpMetrics", () => {
       [() => encodeOtlpMetrics({ service: 3 as unknown as string }, [], WINDOW), "resource.service"],
     ];
     for (const [run, field] of cases) {
-      let error: unknown;
-      try {
-        run();
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(FlagpostError);
-      expect((error as FlagpostError).code).toBe("invalid_argument");
-      expect((error as FlagpostError).field).toBe(field);
-      expect((error as FlagpostError).message).toContain(field);
+      const error = flagpostErrorOf(run);
+      expect(error.code).toBe("invalid_argument");
+      expect(error.field).toBe(field);
+      expect(error.message).toContain(field);
     }
   });
 

@@ -9,6 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { decode } from "@msgpack/msgpack";
 import { decodeTracesV04, decodeTracesV05 } from "../../mock-agent/mod.ts";
 import { FlagpostError } from "../../src/core/errors.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { encodePayloads, encodeTraces, takeChunks } from "../../src/traces/encode.ts";
 import { SpanBuilder } from "../../src/traces/span-builder.ts";
 import { TraceChunks } from "../../src/traces/trace-chunks.ts";
@@ -202,12 +203,9 @@ describe("encodeTraces input checks", () => {
   test("a bad version or a non-TraceChunks is invalid_argument", () => {
     const chunks = buildChunks(EDGE);
     expect(() => encodeTraces(chunks, "v0.6" as "v0.4")).toThrow(FlagpostError);
-    try {
-      encodeTraces({} as TraceChunks, "v0.4");
-    } catch (e) {
-      expect((e as FlagpostError).code).toBe("invalid_argument");
-      expect((e as FlagpostError).field).toBe("chunks");
-    }
+    const error = flagpostErrorOf(() => encodeTraces({} as TraceChunks, "v0.4"));
+    expect(error.code).toBe("invalid_argument");
+    expect(error.field).toBe("chunks");
   });
 
   test("encoding does not consume; taken (sent) chunks cannot be encoded", () => {
@@ -216,13 +214,7 @@ describe("encodeTraces input checks", () => {
     expect(encodeTraces(chunks, "v0.4")).toEqual(first);
     takeChunks(chunks);
     expect(chunks.consumed).toBe(true);
-    let code: string | undefined;
-    try {
-      encodeTraces(chunks, "v0.4");
-    } catch (e) {
-      code = (e as FlagpostError).code;
-    }
-    expect(code).toBe("consumed");
+    expect(flagpostErrorOf(() => encodeTraces(chunks, "v0.4")).code).toBe("consumed");
   });
 });
 
