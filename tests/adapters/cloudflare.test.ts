@@ -168,3 +168,33 @@ describe("in workerd", () => {
     }
   });
 });
+
+describe("in workerd without nodejs_compat (no AsyncLocalStorage)", () => {
+  test("the explicit scope still gives each of 30 concurrent requests its own tags", async () => {
+    const plain = new Miniflare({
+      modules: true,
+      script: await bundleWorker(join(import.meta.dir, "_worker-no-compat.ts")),
+      compatibilityDate: "2026-04-01",
+      bindings: { DD_SERVICE: "cf-plain", DD_TRACE_AGENT_URL: agent.url },
+    });
+    try {
+      const N = 30;
+      const answers = await Promise.all(Array.from({ length: N }, async (_, i) => {
+        const res = await plain.dispatchFetch(`http://worker.test/?base=${i * 10}`);
+        return await res.text();
+      }));
+      expect(answers.every((a) => a === "true")).toBe(true); // no implicit scope in this runtime
+      const roots = await until(() => {
+        const spans = agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces.flat() : []));
+        const roots = spans.filter((s) => s.service === "cf-plain" && s.parent_id === 0n);
+        return roots.length >= N ? roots : undefined;
+      }, "every trace");
+      for (const root of roots) {
+        const base = Number(root.meta["test.base"]);
+        expect(decodeSpanTags(root.meta).serialIds).toEqual([base + 1, base + 2]);
+      }
+    } finally {
+      await plain.dispose();
+    }
+  });
+});
