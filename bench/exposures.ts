@@ -32,14 +32,9 @@ import { resolveConfig } from "../src/core/config.ts";
 import type { EvaluationRecord } from "../src/core/evaluation.ts";
 import { ExposureCache } from "../src/exposures/cache.ts";
 import { encodeExposurePayload } from "../src/exposures/encode.ts";
-import type { ExposureEvent } from "../src/exposures/event.ts";
+import { type ExposureEvent, exposureEvent } from "../src/exposures/event.ts";
 import { ExposureWriter } from "../src/exposures/writer.ts";
-import {
-  type Clock,
-  type Contestant,
-  measure,
-  numberOption,
-} from "./_measure.ts";
+import { type Clock, type Contestant, measure, numberOption } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const rounds = numberOption("rounds", 10);
@@ -53,17 +48,8 @@ const config = resolveConfig({
   DD_AGENT_HOST: "localhost",
 });
 const context = { service: "bench-service", env: "prod", version: "1.0.0" };
-const logged = records.filter((r) =>
-  r.doLog && r.variant !== undefined && r.allocationKey !== undefined
-);
-const events: ExposureEvent[] = logged.map((r) => ({
-  timestamp: r.timestamp,
-  allocation: { key: r.allocationKey! },
-  flag: { key: r.flagKey },
-  variant: { key: r.variant! },
-  subject: { id: r.targetingKey ?? "", attributes: r.attributes },
-  ...(r.serialId === undefined ? {} : { serial_id: r.serialId }),
-}));
+const logged = records.filter((r) => r.doLog && r.variant !== undefined && r.allocationKey !== undefined);
+const events: ExposureEvent[] = logged.map(exposureEvent);
 
 let sink = 0;
 
@@ -328,9 +314,7 @@ const m = Object.fromEntries(
 ) as Record<keyof typeof contestants, number>;
 const us = (ms: number) => (ms * 1000).toFixed(1).padStart(9);
 const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-const runtime = typeof Bun !== "undefined"
-  ? `bun ${Bun.version}`
-  : `node ${process.versions.node}`;
+const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
 const rows: Array<[string, number | undefined, number | undefined, string]> = [
   [
     "flagpost ExposureWriter: add() | add() + flush()",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { flagpostErrorOf } from "../support/errors.ts";
 import { encodeExposureContext, encodeExposurePayload, utf8Length } from "../../src/exposures/encode.ts";
-import type { ExposureEvent } from "../../src/exposures/event.ts";
+import { type ExposureEvent, exposureEvent } from "../../src/exposures/event.ts";
 import { generateRecords } from "../../bench/_records.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -39,14 +39,7 @@ describe("encodeExposurePayload", () => {
   test("byte-identical to JSON.stringify + TextEncoder of the same (key-ordered) objects, on generated traffic", () => {
     const events: ExposureEvent[] = generateRecords(1000)
       .filter((r) => r.doLog && r.variant !== undefined && r.allocationKey !== undefined)
-      .map((r) => ({
-        timestamp: r.timestamp,
-        allocation: { key: r.allocationKey! },
-        flag: { key: r.flagKey },
-        variant: { key: r.variant! },
-        subject: { id: r.targetingKey ?? "", attributes: r.attributes },
-        ...(r.serialId === undefined ? {} : { serial_id: r.serialId }),
-      }));
+      .map(exposureEvent);
     const context = { service: 'svc/ä "q"', env: "prod", version: "1.0" };
     const ours = encodeExposurePayload(context, events);
     const floor = new TextEncoder().encode(JSON.stringify({ context, exposures: events }));
