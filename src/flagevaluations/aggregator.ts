@@ -36,18 +36,13 @@ export interface FlagEvaluationEvent {
   readonly timestamp: number;
 }
 
-/** An aggregated row, before hashing and encoding. */
-export interface FlagEvaluationEntry {
+/**
+ * An aggregated row, before hashing and encoding: the dimensions of its
+ * events (on a degraded row `targetingKey` and `context` are `undefined`),
+ * plus what aggregation adds.
+ */
+export interface FlagEvaluationEntry extends Omit<FlagEvaluationEvent, "consent" | "timestamp"> {
   readonly identity: string;
-  readonly flagKey: string;
-  readonly variant: string | undefined;
-  readonly allocation: string | undefined;
-  readonly runtimeDefault: boolean;
-  readonly error: string | undefined;
-  /** Raw targeting key; absent on degraded rows. */
-  readonly targetingKey: string | undefined;
-  /** Flattened context; only with consent, absent on degraded rows. */
-  readonly context: ReadonlyArray<readonly [string, ContextScalar]> | undefined;
   /** Rows without subject or context (a cap was reached). */
   readonly degraded: boolean;
   consent: boolean;
