@@ -24,7 +24,9 @@
 import type { Config } from "../core/config.ts";
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
+import { isSecretHeaderName } from "../core/http-headers.ts";
 import type { Logger } from "../core/logger.ts";
+import { redactValues } from "../core/redact.ts";
 import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { OTLP_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
@@ -118,6 +120,8 @@ export class EvaluationMetrics {
   readonly #now: () => number;
   readonly #aggregator: EvaluationAggregator;
   readonly #policy: RetryPolicy;
+  /** Values of the secret OTLP headers (API keys, tokens): masked wherever a collector's answer echoes them. */
+  readonly #secrets: readonly string[];
 
   constructor(config: Config, options: EvaluationMetricsOptions = {}) {
     ({ fetch: this.#fetch, stats: this.#stats, logger: this.#logger, now: this.#now } = signalDependencies(config, options));
@@ -140,6 +144,7 @@ export class EvaluationMetrics {
       this.#now(),
     );
     this.#policy = { ...OTLP_RETRY_POLICY, timeoutMs: config.otlpMetrics.timeoutMs };
+    this.#secrets = Object.entries(config.otlpMetrics.headers).filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
   }
 
   /** Whether evaluations are counted and sent (the option, else `DD_METRICS_OTEL_ENABLED`). */
@@ -241,7 +246,10 @@ export class EvaluationMetrics {
       s.count("metrics.evaluations.sent", "", drained.evaluations);
       if (rejected > 0) {
         s.count("metrics.points.rejected", "partial_success", rejected);
-        this.#logger.warn("metrics: collector rejected data points", { rejected, message: partial?.message.slice(0, 256) ?? "" });
+        this.#logger.warn("metrics: collector rejected data points", {
+          rejected,
+          message: redactValues(partial?.message ?? "", this.#secrets).slice(0, 256),
+        });
       }
       return this.#report(started, {
         sent: points.length - rejected,

@@ -289,6 +289,24 @@ describe("EvaluationMetrics: partial success", () => {
       expectAccounted(stats, metrics);
     });
   }
+  test("a partial_success message that echoes a secret header is logged with the secret masked", async () => {
+    const secret = "0123456789abcdef0123456789abcdef";
+    const lines: string[] = [];
+    const logger = { debug: () => {}, warn: (m: string, d?: unknown) => void lines.push(`${m} ${JSON.stringify(d)}`), error: () => {} };
+    const desc = otlpMessage("ExportMetricsServiceResponse");
+    const echoing = (async () => {
+      const message = create(desc, { partialSuccess: { rejectedDataPoints: 1n, errorMessage: `unknown key ${secret}` } } as never);
+      return new Response(toBinary(desc, message) as BodyInit, { status: 200 });
+    }) as unknown as typeof fetch;
+    const env = { ...ENV, OTEL_EXPORTER_OTLP_METRICS_HEADERS: `dd-api-key=${secret}` };
+    const metrics = new EvaluationMetrics(resolveConfig(env), { fetch: echoing, logger });
+    metrics.record(evaluation());
+    expect(await metrics.flush()).toMatchObject({ rejected: 1 });
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain("unknown key ***");
+    expect(lines[0]).not.toContain(secret);
+  });
+
   test("a 200 whose body is cut off before its end is a failed attempt (the sender's rule), so the window is kept, not counted as sent", async () => {
     const agent = createMockAgent();
     const stats = new StatsRegistry();
