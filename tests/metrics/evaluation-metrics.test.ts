@@ -294,9 +294,9 @@ describe("EvaluationMetrics: partial success", () => {
     const lines: string[] = [];
     const logger = { debug: () => {}, warn: (m: string, d?: unknown) => void lines.push(`${m} ${JSON.stringify(d)}`), error: () => {} };
     const desc = otlpMessage("ExportMetricsServiceResponse");
-    const echoing = (async () => {
+    const echoing = (() => {
       const message = create(desc, { partialSuccess: { rejectedDataPoints: 1n, errorMessage: `unknown key ${secret}` } } as never);
-      return new Response(toBinary(desc, message) as BodyInit, { status: 200 });
+      return Promise.resolve(new Response(toBinary(desc, message) as BodyInit, { status: 200 }));
     }) as unknown as typeof fetch;
     const env = { ...ENV, OTEL_EXPORTER_OTLP_METRICS_HEADERS: `dd-api-key=${secret}` };
     const metrics = new EvaluationMetrics(resolveConfig(env), { fetch: echoing, logger });
