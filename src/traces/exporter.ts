@@ -5,7 +5,8 @@
  * payload at the agent's request limit, retries a few times within a
  * deadline, and resolves with a result, never a rejection: every failure
  * is an error value with a code (`invalid_argument`, `consumed`,
- * `http_client`, `http_server`, `network`, `timeout`).
+ * `http_client` — a 4xx, or a 3xx, which is never followed —,
+ * `http_server`, `network`, `timeout`).
  *
  * Version: v0.5 when `/info` lists `/v0.5/traces`, else v0.4 (also when
  * `/info` cannot be read; it is asked again on the next send). A 404 on
@@ -49,7 +50,7 @@ export interface TraceSendResult {
   readonly version?: TraceVersion;
   /** Chunks the agent accepted. */
   readonly sentChunks: number;
-  /** Chunks not delivered, by reason (`too_large`, `http_<status>`, `network`, `timeout`, `deadline`). */
+  /** Chunks not delivered, by reason (`too_large`, `http_<status>`, `redirect`, `network`, `timeout`, `deadline`). */
   readonly droppedChunks: Readonly<Record<string, number>>;
   /** HTTP requests to the trace intake (a payload cap may split one send). */
   readonly requests: number;
@@ -104,8 +105,10 @@ interface AgentInfo {
 
 const INFO_TIMEOUT_MS = 2_000;
 
+/** The error code of a failed send: a 3xx (never followed) is the client refusing an answer, like a 4xx. */
 function errorCodeOf(outcome: SendOutcome): FlagpostErrorCode {
   if (outcome.errorKind === "http") return (outcome.status ?? 0) >= 500 ? "http_server" : "http_client";
+  if (outcome.errorKind === "redirect") return "http_client";
   if (outcome.errorKind === "network") return "network";
   return "timeout";
 }

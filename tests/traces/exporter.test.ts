@@ -185,6 +185,16 @@ describe("TraceExporter against the mock agent", () => {
     expect(decodedSpans(agent).length).toBe(2);
   });
 
+  test("a 3xx is never followed nor retried: code http_client (the agent answered; the client refuses), not timeout", async () => {
+    const { agent, exporter, stats } = setup();
+    agent.faults.add({ path: "/v0.5/traces", status: 307, location: "http://elsewhere.test/v0.5/traces" });
+    const moved = await exporter.send(buildChunks(sample(2)));
+    expect(moved).toMatchObject({ ok: false, status: 307, droppedChunks: { redirect: 2 }, requests: 1, retried: 0 });
+    expect(moved.error?.code).toBe("http_client");
+    expect(moved.error?.message).toContain("(redirect)");
+    expect(stats.get(TRACE_EXPORTER_COUNTERS.requests, "redirect")).toBe(1);
+  });
+
   test("client and server errors: codes http_client / http_server, counted by status, 4xx not retried", async () => {
     const { agent, exporter, stats } = setup();
     agent.faults.add({ path: "/v0.5/traces", status: 400 });
