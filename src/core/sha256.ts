@@ -6,7 +6,15 @@
 
 const HEX = "0123456789abcdef";
 
-/** Lowercase hexadecimal rendering of bytes. */
+/**
+ * Lowercase hexadecimal rendering of bytes.
+ *
+ * @example
+ * ```ts
+ * import { toHex } from "./sha256.ts"; // internal: not exported from "flagpost"
+ * console.log(toHex(new Uint8Array([0, 15, 255]))); // "000fff"
+ * ```
+ */
 export function toHex(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i++) {

@@ -91,6 +91,14 @@ export interface SignalFlushReport {
  * signal keeps. `fetch` stays `undefined` when not given, so the sender
  * reads the global `fetch` at send time (a test that patches it later is
  * seen).
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from "flagpost";
+ * import { type SignalDependencies, signalDependencies } from "./signal.ts"; // internal: not exported from "flagpost"
+ * const deps: SignalDependencies = signalDependencies(resolveConfig({}), {});
+ * console.log(deps.fetch === undefined); // true: the sender uses the global fetch
+ * ```
  */
 export interface SignalDependencies {
   readonly fetch: typeof fetch | undefined;

@@ -32,7 +32,16 @@ import { ExposureCache, exposureKey, exposureKeyPrefix } from "./cache.ts";
 import { encodeExposureContext, exposuresPrefix, utf8Length } from "./encode.ts";
 import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
 
-/** What {@link ExposureWriter.add} did with a record. */
+/**
+ * What {@link ExposureWriter.add} did with a record.
+ *
+ * @example
+ * ```ts
+ * import type { ExposureAddStatus } from "flagpost";
+ * const kept: ExposureAddStatus[] = ["queued", "duplicate"];
+ * console.log(kept.includes("not_logged")); // false
+ * ```
+ */
 export type ExposureAddStatus = "queued" | "duplicate" | "not_logged" | "invalid" | "dropped";
 
 /**
@@ -120,7 +129,16 @@ export interface ExposureWriterOptions extends SignalOptions {
   readonly agentlessBaseUrl?: string;
 }
 
-/** Per-event cap of the peers and the intake: 1 MiB − 1024 bytes. */
+/**
+ * Per-event cap of the peers and the intake: 1 MiB − 1024 bytes. A larger
+ * event is dropped as `too_large` at flush.
+ *
+ * @example
+ * ```ts
+ * import { MAX_EXPOSURE_EVENT_BYTES } from "flagpost";
+ * console.log(MAX_EXPOSURE_EVENT_BYTES); // 1047552
+ * ```
+ */
 export const MAX_EXPOSURE_EVENT_BYTES = 1024 * 1024 - 1024;
 
 let exposureRetryPolicy: RetryPolicy | undefined;

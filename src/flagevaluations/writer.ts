@@ -35,7 +35,17 @@ import { hashedTargetingKey, optionalKey, protectedErrorCode, wellFormedKey } fr
 /** Prefix of every counter this writer keeps in the stats registry. */
 const NAME = "flagevaluations";
 
-/** Options of a {@link FlagEvaluationWriter}. */
+/**
+ * Options of a {@link FlagEvaluationWriter}: the shared signal options plus
+ * an explicit on/off switch and an agentless base URL.
+ *
+ * @example
+ * ```ts
+ * import { type FlagEvaluationWriterOptions, StatsRegistry } from "flagpost";
+ * const options: FlagEvaluationWriterOptions = { enabled: true, stats: new StatsRegistry() };
+ * console.log(options.enabled);
+ * ```
+ */
 export interface FlagEvaluationWriterOptions extends SignalOptions {
   /** Overrides `DD_FLAGGING_EVALUATION_COUNTS_ENABLED` (`config.flagEvaluationsEnabled`). */
   readonly enabled?: boolean;
@@ -43,7 +53,16 @@ export interface FlagEvaluationWriterOptions extends SignalOptions {
   readonly agentlessBaseUrl?: string;
 }
 
-/** What `record()` did with an evaluation. */
+/**
+ * What `record()` did with an evaluation.
+ *
+ * @example
+ * ```ts
+ * import type { FlagEvaluationRecordResult } from "flagpost";
+ * const result: FlagEvaluationRecordResult = { status: "degraded", reason: "cardinality_cap" };
+ * console.log(result.status);
+ * ```
+ */
 export interface FlagEvaluationRecordResult {
   /**
    * `counted`: in its subject row; `degraded`: in a row without subject (a
@@ -54,7 +73,16 @@ export interface FlagEvaluationRecordResult {
   readonly reason?: string;
 }
 
-/** What one `flush()` did; counts are evaluations, except `rows` and `requests`. */
+/**
+ * What one `flush()` did; counts are evaluations, except `rows` and `requests`.
+ *
+ * @example
+ * ```ts
+ * import type { FlagEvaluationFlushReport } from "flagpost";
+ * const report: FlagEvaluationFlushReport = { sent: 12, rows: 3, dropped: {}, retried: 0, requests: 1, pending: 0, durationMs: 4 };
+ * console.log(report.sent / report.rows); // 4 evaluations per row
+ * ```
+ */
 export interface FlagEvaluationFlushReport extends SignalFlushReport {
   /** Rows delivered. */
   readonly rows: number;
