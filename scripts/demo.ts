@@ -78,6 +78,19 @@ function received(agent: RunningMockAgent): Received {
   return out;
 }
 
+type Stats = Record<string, Record<string, number>>;
+const sum = (byReason: Record<string, number> | undefined) => Object.values(byReason ?? {}).reduce((a, b) => a + b, 0);
+
+/** Flag-evaluation row evaluations the worker recorded but neither sent nor dropped (yet). */
+function unsentRows(stats: Stats): number {
+  return sum(stats["flagevaluations.recorded"]) - sum(stats["flagevaluations.sent"]) - sum(stats["flagevaluations.dropped"]);
+}
+
+/** Every waitUntil flush has finished: nothing recorded is still waiting to be sent. */
+function settled(stats: Stats): boolean {
+  return unsentRows(stats) <= 0;
+}
+
 const started = performance.now();
 const agent = await startMockAgent({ port: 0, otlpPort: 0, maxRequests: 100_000 });
 console.log(
@@ -101,6 +114,8 @@ const mf = new Miniflare({
     DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED: "true",
   },
 });
+
+const workerStats = async (): Promise<Stats> => await (await mf.dispatchFetch("http://shop.example/__flagpost/stats")).json() as Stats;
 
 let exitCode = 0;
 try {
@@ -136,7 +151,7 @@ try {
   const waitUntil = performance.now() + 20_000;
   while (performance.now() < waitUntil) {
     const r = received(agent);
-    if (r.traces >= TOTAL && r.evaluations >= expectEvaluations) break;
+    if (r.traces >= TOTAL && r.evaluations >= expectEvaluations && settled(await workerStats())) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   clearInterval(ticker);
@@ -214,7 +229,7 @@ try {
   }
 
   // ---- flagpost's own view --------------------------------------------------------------------
-  const stats = await (await mf.dispatchFetch("http://shop.example/__flagpost/stats")).json() as Record<string, Record<string, number>>;
+  const stats = await workerStats();
   console.log(`\n${bold("flagpost stats()")} (inside the worker's isolate):`);
   console.log(table(
     Object.entries(stats).flatMap(([name, byReason]) => Object.entries(byReason).map(([reason, n]) => [name, reason, String(n)])),
@@ -227,10 +242,16 @@ try {
   const missing: string[] = [];
   if (last.traces < TOTAL) missing.push(`${TOTAL - last.traces} traces`);
   if (last.evaluations < expectEvaluations) missing.push(`${expectEvaluations - last.evaluations} metric evaluations`);
+  const rows = unsentRows(stats);
+  if (rows > 0) missing.push(`${rows} flag-evaluation row evaluations`);
   if ((statuses.get(200) ?? 0) !== TOTAL) missing.push(`${TOTAL - (statuses.get(200) ?? 0)} requests not answered 200`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (dropped.length === 0 && missing.length === 0) {
-    console.log(`\n${green("✓ nothing dropped")}: every exposure, evaluation count and trace reached the agent (${seconds} s in total)`);
+    console.log(
+      `\n${
+        green("✓ nothing dropped")
+      }: every exposure, evaluation count, flag-evaluation row and trace reached the agent (${seconds} s in total)`,
+    );
   } else {
     exitCode = 1;
     console.log(`\n${red("✗ telemetry lost")}: ${[...dropped, ...missing.map((m) => `missing ${m}`)].join(", ")} (${seconds} s in total)`);
