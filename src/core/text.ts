@@ -12,6 +12,8 @@
 
 /**
  * True when `text` has no lone surrogate, i.e. it encodes to UTF-8 without loss.
+ * Uses the runtime's `String.prototype.isWellFormed` (ES2024) where there is
+ * one — a native scan several times faster on long strings — else a loop.
  *
  * @example
  * ```ts
@@ -21,6 +23,8 @@
  * ```
  */
 export function isWellFormedText(text: string): boolean {
+  const native = (text as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  if (typeof native === "function") return native.call(text);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { isWellFormedText } from "../core/text.ts";
 
 /** Nesting deeper than this is rejected (`attribute_too_deep`). */
 export const MAX_ATTRIBUTE_DEPTH = 64;
@@ -24,17 +25,6 @@ export const MAX_ATTRIBUTE_DEPTH = 64;
 export interface JsonValueProblem {
   readonly code: string;
   readonly path: string;
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Whether the runtime has `String.prototype.isWellFormed` (ES2024), resolved on first use. */
-let nativeWellFormed: boolean | undefined;
-
-/** True when `s` has no lone surrogate (uses `String.prototype.isWellFormed` where the runtime has it). */
-export function isWellFormedString(s: string): boolean {
-  nativeWellFormed ??= typeof (s as unknown as { isWellFormed?: unknown }).isWellFormed === "function";
-  return nativeWellFormed ? (s as unknown as { isWellFormed(): boolean }).isWellFormed() : !LONE_SURROGATE.test(s);
 }
 
 function isPlainObject(v: object): boolean {
@@ -51,7 +41,7 @@ interface Walk {
 function visit(v: unknown, depth: number, walk: Walk): string | undefined {
   switch (typeof v) {
     case "string":
-      return isWellFormedString(v) ? undefined : "attribute_lone_surrogate";
+      return isWellFormedText(v) ? undefined : "attribute_lone_surrogate";
     case "number":
       return Number.isFinite(v) ? undefined : "attribute_non_finite";
     case "boolean":
@@ -85,7 +75,7 @@ function visit(v: unknown, depth: number, walk: Walk): string | undefined {
   } else {
     // Enumerable own string keys: exactly what JSON.stringify serializes (a plain object inherits none).
     for (const key in o) {
-      if (!isWellFormedString(key)) {
+      if (!isWellFormedText(key)) {
         trail.push("[key]");
         code = "attribute_lone_surrogate";
         break;
@@ -121,9 +111,9 @@ export function findJsonValueProblem(value: unknown, root: string): JsonValuePro
       const child = (value as Record<string, unknown>)[key];
       const t = typeof child;
       if (
-        !isWellFormedString(key) ||
+        !isWellFormedText(key) ||
         !(child === undefined || child === null || t === "boolean" || (t === "number" && Number.isFinite(child)) ||
-          (t === "string" && isWellFormedString(child as string)))
+          (t === "string" && isWellFormedText(child as string)))
       ) {
         flat = false;
         break;

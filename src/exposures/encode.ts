@@ -12,38 +12,9 @@
  * @module
  */
 import { FlagpostError } from "../core/errors.ts";
-import { findJsonValueProblem, isWellFormedString } from "./_json-value.ts";
+import { findJsonValueProblem } from "./_json-value.ts";
+import { isWellFormedText } from "../core/text.ts";
 import type { ExposureContext, ExposureEvent } from "./event.ts";
-
-/** Anything but printable ASCII and common whitespace sends `utf8Length` down its exact (slower) path. */
-const NON_ASCII = /[^ -~\t\n\r]/;
-
-/**
- * UTF-8 length of `text` without encoding it (ASCII fast path).
- *
- * @example
- * ```ts
- * // (fragment) internal helper of the exposures writer
- * utf8Length("Zoë"); // 4
- * ```
- */
-export function utf8Length(text: string): number {
-  if (!NON_ASCII.test(text)) return text.length;
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
-}
 
 /**
  * The JSON text of a payload's `context`: `service`, `env`, `version` in
@@ -109,7 +80,7 @@ function bad(field: string, rule: string): never {
 const KEY_RULE = "must be a non-empty, well-formed string";
 
 function isKey(value: unknown): boolean {
-  return typeof value === "string" && value !== "" && isWellFormedString(value);
+  return typeof value === "string" && value !== "" && isWellFormedText(value);
 }
 
 /**
@@ -125,7 +96,7 @@ function eventProblem(event: ExposureEvent): [string, string] | undefined {
   if (!isKey(event.variant?.key)) return [".variant.key", KEY_RULE];
   const subject = event.subject;
   if (typeof subject !== "object" || subject === null) return [".subject", "must be an object"];
-  if (typeof subject.id !== "string" || !isWellFormedString(subject.id)) {
+  if (typeof subject.id !== "string" || !isWellFormedText(subject.id)) {
     return [".subject.id", "must be a well-formed string (may be empty)"];
   }
   const serial = event.serial_id;
@@ -168,7 +139,7 @@ export function encodeExposurePayload(context: ExposureContext, events: readonly
   if (typeof context !== "object" || context === null) bad("context", "must be an object");
   for (const field of ["service", "env", "version"] as const) {
     const v = context[field];
-    if (v !== undefined && (typeof v !== "string" || !isWellFormedString(v))) {
+    if (v !== undefined && (typeof v !== "string" || !isWellFormedText(v))) {
       bad(`context.${field}`, "must be a well-formed string, or absent");
     }
   }

@@ -11,7 +11,8 @@
  * @module
  */
 import type { EvaluationRecord } from "../core/evaluation.ts";
-import { findJsonValueProblem, isWellFormedString } from "./_json-value.ts";
+import { findJsonValueProblem } from "./_json-value.ts";
+import { isWellFormedText } from "../core/text.ts";
 
 /**
  * The service context of an exposures payload (`context` on the wire).
@@ -111,7 +112,7 @@ const NOT_LOGGED_VARIANT: ExposureRejection = Object.freeze({ status: "not_logge
 const NOT_LOGGED_ALLOCATION: ExposureRejection = Object.freeze({ status: "not_logged", reason: "no_allocation" });
 
 function isKey(v: unknown): v is string {
-  return typeof v === "string" && v !== "" && isWellFormedString(v);
+  return typeof v === "string" && v !== "" && isWellFormedText(v);
 }
 
 /**
@@ -144,7 +145,7 @@ export function checkExposureFields(record: EvaluationRecord): ExposureRejection
       return invalid("timestamp", "timestamp");
     }
     const targetingKey = record.targetingKey;
-    if (targetingKey !== undefined && targetingKey !== null && (typeof targetingKey !== "string" || !isWellFormedString(targetingKey))) {
+    if (targetingKey !== undefined && targetingKey !== null && (typeof targetingKey !== "string" || !isWellFormedText(targetingKey))) {
       return invalid("subject_id", "targetingKey");
     }
     const serialId = record.serialId;

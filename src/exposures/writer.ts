@@ -25,11 +25,12 @@ import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
 import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
+import { utf8ByteLength } from "../core/text.ts";
 import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
 import { ExposureCache, exposureKey, exposureKeyPrefix } from "./cache.ts";
-import { encodeExposureContext, exposuresPrefix, utf8Length } from "./encode.ts";
+import { encodeExposureContext, exposuresPrefix } from "./encode.ts";
 import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
 
 /**
@@ -244,7 +245,7 @@ export class ExposureWriter {
     // A private cache only ever sees this context: its keys need no context prefix (shorter keys hash faster).
     this.#keyPrefix = options.cache === undefined ? "" : exposureKeyPrefix(config.service, config.env, config.version);
     this.#prefix = exposuresPrefix(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
-    this.#envelopeBytes = utf8Length(this.#prefix) + 3;
+    this.#envelopeBytes = utf8ByteLength(this.#prefix) + 3;
     this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
   }
 
@@ -443,7 +444,7 @@ export class ExposureWriter {
         fail([p], "unserializable");
         continue;
       }
-      const bytes = utf8Length(text);
+      const bytes = utf8ByteLength(text);
       if (bytes > this.#maxEventBytes) {
         fail([p], "too_large");
         continue;

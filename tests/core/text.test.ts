@@ -12,6 +12,19 @@ describe("isWellFormedText", () => {
       expect(isWellFormedText(s)).toBe(false);
     }
   });
+  test("without the runtime's String.prototype.isWellFormed, the portable scan gives the same answers", () => {
+    const proto = String.prototype as { isWellFormed?: () => boolean };
+    const descriptor = Object.getOwnPropertyDescriptor(proto, "isWellFormed");
+    const cases = ["", "abc", "😀", "a😀b", "\ud83d", "a\ud83d", "\ude00", "😀\ud83d", "\ude00\ud83d", "x\ud800\udc00y"];
+    const expected = cases.map((s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s));
+    delete proto.isWellFormed;
+    try {
+      expect(cases.map(isWellFormedText)).toEqual(expected);
+    } finally {
+      if (descriptor !== undefined) Object.defineProperty(proto, "isWellFormed", descriptor);
+    }
+    expect(cases.map(isWellFormedText)).toEqual(expected);
+  });
   test("agrees with String.prototype.isWellFormed where the runtime has it", () => {
     const native = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
     if (native === undefined) return;
@@ -26,7 +39,21 @@ describe("isWellFormedText", () => {
 describe("utf8ByteLength", () => {
   test("equals TextEncoder's output length, lone surrogates included", () => {
     for (
-      const s of ["", "abc", "é", "☃", "😀", "héllo-wörld-☃-日本語-Ω", "\ud83d", "a\ude00", "\ud83d\ud83d\ude00", "\u07ff\u0800\uffff"]
+      const s of [
+        "",
+        "abc",
+        "tab\there",
+        "é",
+        "☃",
+        "😀",
+        "héllo-wörld-☃-日本語-Ω",
+        "Zoë — 日本",
+        "\ud83d",
+        "a\ude00",
+        "\udc00b",
+        "\ud83d\ud83d\ude00",
+        "\u0001\u007f\u0080\u07ff\u0800\uffff",
+      ]
     ) {
       expect(utf8ByteLength(s)).toBe(encoder.encode(s).byteLength);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { flagpostErrorOf } from "../support/errors.ts";
-import { encodeExposureContext, encodeExposurePayload, utf8Length } from "../../src/exposures/encode.ts";
+import { encodeExposureContext, encodeExposurePayload } from "../../src/exposures/encode.ts";
 import { type ExposureEvent, exposureEvent } from "../../src/exposures/event.ts";
 import { generateRecords } from "../../bench/_records.ts";
 
@@ -79,23 +79,5 @@ describe("encodeExposurePayload", () => {
     expect(error.code).toBe("invalid_argument");
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
-  });
-});
-
-describe("utf8Length", () => {
-  test("equals TextEncoder's byte count, including astral characters and lone surrogates", () => {
-    const samples = [
-      "",
-      "ascii",
-      "tab\there",
-      "é",
-      "日本",
-      "😀",
-      "a\uD800",
-      "\uDC00b",
-      "\u0001\u007f\u0080\u07ff\u0800\uffff",
-      "Zoë — 日本",
-    ];
-    for (const s of samples) expect(utf8Length(s)).toBe(new TextEncoder().encode(s).byteLength);
   });
 });
