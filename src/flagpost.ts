@@ -21,7 +21,13 @@ import { flushDeadlineMs, type FlushOptions, type SignalFlushReport } from "./co
 import { StatsRegistry, type StatsSnapshot } from "./core/stats.ts";
 import { SpanEnrichment } from "./enrichment/span-enrichment.ts";
 import { wireSignals } from "./lifecycle/_signals.ts";
-import { emptySignalReport, type FlagpostSignal, type FlushReport, mergeFlushReports } from "./lifecycle/flush-report.ts";
+import {
+  combineFlushReports,
+  emptySignalReport,
+  type FlagpostSignal,
+  type FlushReport,
+  mergeFlushReports,
+} from "./lifecycle/flush-report.ts";
 import { DEFAULT_MAX_SPANS_PER_REQUEST, RequestScope, type StartRequestOptions } from "./lifecycle/request-scope.ts";
 import type { ScopeStore } from "./lifecycle/scope-store.ts";
 import type { TraceQueue } from "./lifecycle/trace-queue.ts";
@@ -162,6 +168,8 @@ export class Flagpost implements EvaluationRecorder {
   #inflight: Promise<FlushReport> | undefined;
   #followUp: FollowUp | undefined;
   #shutdown: Promise<FlushReport> | undefined;
+  /** Set once the final flush of shutdown() is done: nothing is queued after it. */
+  #closed = false;
 
   constructor(options: FlagpostOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -362,7 +370,8 @@ export class Flagpost implements EvaluationRecorder {
       track: (ending) => this.#track(ending),
       finish: (spans) => {
         if (this.#traces === undefined) return;
-        if (this.#shutdown !== undefined) {
+        // A request that began before shutdown() still belongs in the final flush; after it, nothing leaves.
+        if (this.#closed) {
           this.#stats.count("traces.dropped", "shutdown");
           return;
         }
@@ -577,7 +586,17 @@ export class Flagpost implements EvaluationRecorder {
    */
   shutdown(options: ShutdownOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    this.#shutdown = this.flush(options).then((first) => (this.#inflight === undefined ? first : this.flush(options)));
+    const deadlineAt = performance.now() + flushDeadlineMs(options, this.config.flushDeadlineMs);
+    this.#shutdown = (async () => {
+      let report = await this.flush(options);
+      // Scopes that ended while the first flush ran (or a flush it joined) are sent by one more, within the same deadline.
+      const left = deadlineAt - performance.now();
+      if (left > 1 && (this.#inflight !== undefined || this.#pendingEnds.size > 0 || (this.#traces?.size ?? 0) > 0)) {
+        report = combineFlushReports(report, await this.flush({ ...options, deadlineMs: left }));
+      }
+      this.#closed = true;
+      return report;
+    })();
     return this.#shutdown;
   }
 

@@ -111,6 +111,39 @@ export function mergeFlushReports(
   };
 }
 
+/**
+ * One report for two flushes made one after the other (per signal: counts
+ * summed, `pending` and the outcome taken from the second).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: shutdown() reports its final flush and the one that follows it
+ * const report = combineFlushReports(first, second);
+ * ```
+ */
+export function combineFlushReports(first: FlushReport, second: FlushReport): FlushReport {
+  const signals: Record<string, SignalFlushReport> = {};
+  for (const name of new Set([...Object.keys(first.signals), ...Object.keys(second.signals)])) {
+    const a = first.signals[name] ?? emptySignalReport();
+    const b = second.signals[name] ?? emptySignalReport();
+    const dropped: Record<string, number> = { ...a.dropped };
+    for (const [reason, n] of Object.entries(b.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
+    signals[name] = {
+      sent: a.sent + b.sent,
+      dropped,
+      retried: a.retried + b.retried,
+      requests: a.requests + b.requests,
+      pending: b.pending,
+      durationMs: a.durationMs + b.durationMs,
+    };
+  }
+  return mergeFlushReports(signals, {
+    deadlineMs: first.deadlineMs,
+    durationMs: first.durationMs + second.durationMs,
+    timedOut: first.timedOut || second.timedOut,
+  });
+}
+
 /** An empty per-signal report (a signal that had nothing to do, or that the deadline cut). */
 export function emptySignalReport(durationMs = 0, dropped: Record<string, number> = {}): SignalFlushReport {
   return { sent: 0, dropped, retried: 0, requests: 0, pending: 0, durationMs };

@@ -146,6 +146,19 @@ describe("RequestScope", () => {
     expect(flagpost.stats()["traces.queued"]).toEqual({ "": 2 });
   });
 
+  test("a request that ends while shutdown() runs is still in the final flush", async () => {
+    const agent = createMockAgent();
+    const flagpost = createFlagpost({ env: ENV, fetch: agent.fetch });
+    const scope = flagpost.startRequest({ name: "n", resource: "late" });
+    flagpost.recordEvaluation(record(9, "u"), scope);
+    const shutting = flagpost.shutdown();
+    void scope.end({ status: 200 }); // after shutdown() began
+    const report = await shutting;
+    expect(report.signals.traces?.sent).toBe(1);
+    expect(flagpost.stats()["traces.dropped"]).toBeUndefined();
+    expect((await traces(agent)).map((t) => t[0]!.resource)).toEqual(["late"]);
+  });
+
   test("after shutdown, ending scopes is counted as shutdown", async () => {
     const agent = createMockAgent();
     const flagpost = createFlagpost({ env: ENV, fetch: agent.fetch });
