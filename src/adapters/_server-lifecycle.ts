@@ -109,10 +109,16 @@ export function flagpostHandler(flagpost: Flagpost, handler: ScopedHandler, opti
 }
 
 /**
- * A flagpost instance for a server runtime: the process environment as
- * `env` (explicit `options.env` entries win) and an `AsyncLocalStorage`
- * scope store, so hooks and providers find the request's scope by
- * themselves.
+ * `createFlagpost` for a server runtime (Deno, Bun, Node): the process
+ * environment as `env` (explicit `options.env` entries win; on Deno it needs
+ * `--allow-env`) and an `AsyncLocalStorage` scope store, so hooks and
+ * providers find the request's scope by themselves.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost } from "flagpost/node";
+ * console.log(createFlagpost({ service: "api" }).config.service); // "api"
+ * ```
  */
 export function createServerFlagpost(options: FlagpostOptions = {}): Flagpost {
   return createFlagpost({ scopeStore: asyncLocalScopeStore(), ...options, env: { ...processEnv(), ...options.env } });
@@ -178,6 +184,13 @@ export function finalShutdown(flagpost: Flagpost, options: ShutdownHookOptions):
  * Shutdown hooks on `process` (Node and Bun): `SIGTERM`/`SIGINT` (by
  * default) and `beforeExit` await `flagpost.shutdown()` before the process
  * exits. Returns a function that removes them.
+ *
+ * @example
+ * ```ts
+ * import { createFlagpost, installShutdownHooks } from "flagpost/node";
+ * const uninstall = installShutdownHooks(createFlagpost(), { deadlineMs: 3_000 });
+ * uninstall();
+ * ```
  */
 export function installProcessShutdownHooks(flagpost: Flagpost, options: ShutdownHookOptions = {}): () => void {
   const proc = processOf();
@@ -206,6 +219,25 @@ export function installProcessShutdownHooks(flagpost: Flagpost, options: Shutdow
   listeners.push(["beforeExit", beforeExit]);
   proc.on("beforeExit", beforeExit);
   return remove;
+}
+
+/**
+ * Options of a server adapter's `serve`.
+ *
+ * @example
+ * ```ts
+ * import type { ServeOptions } from "flagpost/node";
+ * const options: ServeOptions = { port: 8080, hostname: "0.0.0.0", shutdownHooks: true };
+ * console.log(options.port);
+ * ```
+ */
+export interface ServeOptions extends ServerLifecycleOptions, ShutdownHookOptions {
+  /** Port (default 8080; 0 picks a free one). */
+  readonly port?: number;
+  /** Interface (default `127.0.0.1`). */
+  readonly hostname?: string;
+  /** Install the shutdown hooks (default true). */
+  readonly shutdownHooks?: boolean;
 }
 
 /** A listening server as the adapters return it. */

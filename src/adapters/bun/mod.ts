@@ -18,7 +18,7 @@
  * @module
  */
 import { FlagpostError } from "../../core/errors.ts";
-import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
+import type { Flagpost } from "../../flagpost.ts";
 import {
   createServerFlagpost,
   type FlagpostFetchHandler,
@@ -27,42 +27,22 @@ import {
   type RunningServer,
   runningServer,
   type ScopedHandler,
+  type ServeOptions,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
 } from "../_server-lifecycle.ts";
 
 export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
-export { type FlagpostFetchHandler, flagpostHandler, type ScopedHandler, type ServerLifecycleOptions, type ShutdownHookOptions };
+export { createServerFlagpost as createFlagpost, installProcessShutdownHooks as installShutdownHooks };
+export {
+  type FlagpostFetchHandler,
+  flagpostHandler,
+  type ScopedHandler,
+  type ServeOptions,
+  type ServerLifecycleOptions,
+  type ShutdownHookOptions,
+};
 export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
-
-/**
- * `createFlagpost` for Bun: the process environment (entries of
- * `options.env` win) and an `AsyncLocalStorage` scope store.
- *
- * @example
- * ```ts
- * import { createFlagpost } from "flagpost/bun";
- * console.log(createFlagpost({ service: "api" }).config.service); // "api"
- * ```
- */
-export function createFlagpost(options: FlagpostOptions = {}): Flagpost {
-  return createServerFlagpost(options);
-}
-
-/**
- * Hooks `SIGTERM`, `SIGINT` and `beforeExit` so the process awaits
- * `flagpost.shutdown()` before it exits. Returns a function removing them.
- *
- * @example
- * ```ts
- * import { createFlagpost, installShutdownHooks } from "flagpost/bun";
- * const uninstall = installShutdownHooks(createFlagpost());
- * uninstall();
- * ```
- */
-export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOptions = {}): () => void {
-  return installProcessShutdownHooks(flagpost, options);
-}
 
 /**
  * Options of {@link serve}.
@@ -74,14 +54,7 @@ export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOp
  * console.log(options.port);
  * ```
  */
-export interface BunServeOptions extends ServerLifecycleOptions, ShutdownHookOptions {
-  /** Port (default 8080; 0 picks a free one). */
-  readonly port?: number;
-  /** Interface (default `127.0.0.1`). */
-  readonly hostname?: string;
-  /** Install the shutdown hooks (default true). */
-  readonly shutdownHooks?: boolean;
-}
+export type BunServeOptions = ServeOptions;
 
 /**
  * A running Bun server.
@@ -124,5 +97,5 @@ export function serve(flagpost: Flagpost, handler: ScopedHandler, options: BunSe
     fetchHandler.stop();
     await server.stop();
   };
-  return runningServer(flagpost, options, { hostname, port: server.port }, stopServer, installShutdownHooks);
+  return runningServer(flagpost, options, { hostname, port: server.port }, stopServer, installProcessShutdownHooks);
 }

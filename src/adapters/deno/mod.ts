@@ -18,7 +18,7 @@
  * @module
  */
 import { FlagpostError } from "../../core/errors.ts";
-import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
+import type { Flagpost } from "../../flagpost.ts";
 import {
   createServerFlagpost,
   finalShutdown,
@@ -27,12 +27,21 @@ import {
   type RunningServer,
   runningServer,
   type ScopedHandler,
+  type ServeOptions,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
 } from "../_server-lifecycle.ts";
 
 export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
-export { type FlagpostFetchHandler, flagpostHandler, type ScopedHandler, type ServerLifecycleOptions, type ShutdownHookOptions };
+export { createServerFlagpost as createFlagpost };
+export {
+  type FlagpostFetchHandler,
+  flagpostHandler,
+  type ScopedHandler,
+  type ServeOptions,
+  type ServerLifecycleOptions,
+  type ShutdownHookOptions,
+};
 export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
 
 interface DenoLike {
@@ -52,21 +61,6 @@ function denoOf(): DenoLike {
 }
 
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = Object.freeze({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 });
-
-/**
- * `createFlagpost` for Deno: `Deno.env` as the environment (needs
- * `--allow-env`; without it only `options.env` is used) and an
- * `AsyncLocalStorage` scope store.
- *
- * @example
- * ```ts
- * import { createFlagpost } from "flagpost/deno";
- * console.log(createFlagpost({ service: "api" }).config.service); // "api"
- * ```
- */
-export function createFlagpost(options: FlagpostOptions = {}): Flagpost {
-  return createServerFlagpost(options);
-}
 
 /**
  * Hooks `SIGTERM`/`SIGINT` (Deno signal listeners) and `beforeunload` so
@@ -133,14 +127,7 @@ export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOp
  * console.log(options.port);
  * ```
  */
-export interface DenoServeOptions extends ServerLifecycleOptions, ShutdownHookOptions {
-  /** Port (default 8080; 0 picks a free one). */
-  readonly port?: number;
-  /** Interface (default `127.0.0.1`). */
-  readonly hostname?: string;
-  /** Install the shutdown hooks (default true). */
-  readonly shutdownHooks?: boolean;
-}
+export type DenoServeOptions = ServeOptions;
 
 /**
  * A running Deno server.

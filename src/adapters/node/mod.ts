@@ -21,7 +21,7 @@
  * @module
  */
 import { FlagpostError } from "../../core/errors.ts";
-import type { Flagpost, FlagpostOptions } from "../../flagpost.ts";
+import type { Flagpost } from "../../flagpost.ts";
 import {
   createServerFlagpost,
   type FlagpostFetchHandler,
@@ -30,44 +30,23 @@ import {
   type RunningServer,
   runningServer,
   type ScopedHandler,
+  type ServeOptions,
   type ServerLifecycleOptions,
   type ShutdownHookOptions,
 } from "../_server-lifecycle.ts";
 import { fetchListener, type NodeHttpModule } from "./_request-listener.ts";
 
 export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
-export { type FlagpostFetchHandler, flagpostHandler, type ScopedHandler, type ServerLifecycleOptions, type ShutdownHookOptions };
+export { createServerFlagpost as createFlagpost, installProcessShutdownHooks as installShutdownHooks };
+export {
+  type FlagpostFetchHandler,
+  flagpostHandler,
+  type ScopedHandler,
+  type ServeOptions,
+  type ServerLifecycleOptions,
+  type ShutdownHookOptions,
+};
 export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
-
-/**
- * `createFlagpost` for Node: `process.env` as the environment (entries of
- * `options.env` win) and an `AsyncLocalStorage` scope store.
- *
- * @example
- * ```ts
- * import { createFlagpost } from "flagpost/node";
- * const flagpost = createFlagpost({ service: "api" });
- * console.log(flagpost.config.service); // "api"
- * ```
- */
-export function createFlagpost(options: FlagpostOptions = {}): Flagpost {
-  return createServerFlagpost(options);
-}
-
-/**
- * Hooks `SIGTERM`, `SIGINT` and `beforeExit` so the process awaits
- * `flagpost.shutdown()` before it exits. Returns a function removing them.
- *
- * @example
- * ```ts
- * import { createFlagpost, installShutdownHooks } from "flagpost/node";
- * const uninstall = installShutdownHooks(createFlagpost(), { deadlineMs: 3_000 });
- * uninstall();
- * ```
- */
-export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOptions = {}): () => void {
-  return installProcessShutdownHooks(flagpost, options);
-}
 
 /**
  * Options of {@link serve}.
@@ -79,14 +58,7 @@ export function installShutdownHooks(flagpost: Flagpost, options: ShutdownHookOp
  * console.log(options.port);
  * ```
  */
-export interface NodeServeOptions extends ServerLifecycleOptions, ShutdownHookOptions {
-  /** Port (default 8080; 0 picks a free one). */
-  readonly port?: number;
-  /** Interface (default `127.0.0.1`). */
-  readonly hostname?: string;
-  /** Install the shutdown hooks (default true). */
-  readonly shutdownHooks?: boolean;
-}
+export type NodeServeOptions = ServeOptions;
 
 /**
  * A running server.
@@ -136,5 +108,5 @@ export async function serve(flagpost: Flagpost, handler: ScopedHandler, options:
       server.close(() => resolve());
       server.closeIdleConnections?.();
     });
-  return runningServer(flagpost, options, { hostname, port }, stopServer, installShutdownHooks);
+  return runningServer(flagpost, options, { hostname, port }, stopServer, installProcessShutdownHooks);
 }
