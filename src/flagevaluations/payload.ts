@@ -14,6 +14,14 @@
 import { utf8ByteLength } from "../core/text.ts";
 import type { FlagEvaluationEntry } from "./aggregator.ts";
 
+/** Non-ASCII: the only text whose UTF-8 size differs from its length. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** UTF-8 bytes of a row: its length when ASCII (a native scan), else counted. */
+function rowBytes(text: string): number {
+  return NON_ASCII.test(text) ? utf8ByteLength(text) : text.length;
+}
+
 /** The batch context every body starts with (`service` is always present, possibly `""`). */
 export interface FlagEvaluationContext {
   readonly service: string;
@@ -47,35 +55,39 @@ export interface FlagEvaluationSizeCaps {
 }
 
 /**
- * The wire row of an entry. `targetingKey` is what the row says about the
- * subject (`sha256_…`, the raw key with consent, `""`), or `undefined` to
- * omit it. Key order follows dd-trace-js, so bodies compare byte for byte.
+ * The wire row of an entry, as JSON text. `targetingKey` is what the row
+ * says about the subject (`sha256_…`, the raw key with consent, `""`), or
+ * `undefined` to omit it. Key order follows dd-trace-js, so bodies compare
+ * byte for byte. Built as text (no row object, one `JSON.stringify` per
+ * string): counts and times are safe integers, which print the same.
+ *
+ * @example
+ * ```ts
+ * import { flagEvaluationRowJson } from "./payload.ts";
+ * const entry = {
+ *   identity: "x", flagKey: "checkout", variant: "on", allocation: undefined, runtimeDefault: false, error: undefined,
+ *   targetingKey: "alice", context: undefined, degraded: false, consent: false, count: 3, first: 1, last: 9,
+ * };
+ * console.log(flagEvaluationRowJson(entry, 10, "sha256_…"));
+ * // {"timestamp":10,"flag":{"key":"checkout"},"first_evaluation":1,"last_evaluation":9,"evaluation_count":3,"variant":{"key":"on"},"targeting_key":"sha256_…"}
+ * ```
  */
-export function flagEvaluationRow(
-  entry: FlagEvaluationEntry,
-  timestamp: number,
-  targetingKey: string | undefined,
-): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    timestamp,
-    flag: { key: entry.flagKey },
-    first_evaluation: entry.first,
-    last_evaluation: entry.last,
-    evaluation_count: entry.count,
-  };
-  if (entry.runtimeDefault) row.runtime_default_used = true;
-  if (entry.variant !== undefined) row.variant = { key: entry.variant };
-  if (entry.allocation !== undefined) row.allocation = { key: entry.allocation };
-  if (entry.error !== undefined) row.error = { message: entry.error };
+export function flagEvaluationRowJson(entry: FlagEvaluationEntry, timestamp: number, targetingKey: string | undefined): string {
+  let row = `{"timestamp":${timestamp},"flag":{"key":${JSON.stringify(entry.flagKey)}},"first_evaluation":${entry.first},` +
+    `"last_evaluation":${entry.last},"evaluation_count":${entry.count}`;
+  if (entry.runtimeDefault) row += `,"runtime_default_used":true`;
+  if (entry.variant !== undefined) row += `,"variant":{"key":${JSON.stringify(entry.variant)}}`;
+  if (entry.allocation !== undefined) row += `,"allocation":{"key":${JSON.stringify(entry.allocation)}}`;
+  if (entry.error !== undefined) row += `,"error":{"message":${JSON.stringify(entry.error)}}`;
   if (!entry.degraded) {
-    if (targetingKey !== undefined) row.targeting_key = targetingKey;
+    if (targetingKey !== undefined) row += `,"targeting_key":${JSON.stringify(targetingKey)}`;
     if (entry.consent && entry.context !== undefined && entry.context.length > 0) {
       const evaluation: Record<string, unknown> = {};
       for (const [k, v] of entry.context) evaluation[k] = v;
-      row.context = { evaluation };
+      row += `,"context":{"evaluation":${JSON.stringify(evaluation)}}`;
     }
   }
-  return row;
+  return `${row}}`;
 }
 
 /**
@@ -104,14 +116,15 @@ export function encodeFlagEvaluationPayloads(
   subjectOf: (entry: FlagEvaluationEntry) => string | undefined,
   caps: FlagEvaluationSizeCaps,
 ): EncodedFlagEvaluations {
+  const encoder = new TextEncoder();
   const prefix = `{"context":${JSON.stringify(context)},"flagEvaluations":[`;
   const suffix = "]}";
-  const frame = utf8ByteLength(prefix) + suffix.length;
-  const encoder = new TextEncoder();
+  const frame = rowBytes(prefix) + suffix.length;
   const payloads: FlagEvaluationPayload[] = [];
   const tooLarge: FlagEvaluationEntry[] = [];
   let degradedEvaluations = 0;
 
+  // One string per body, encoded once when the body closes (cheaper than encoding row by row).
   let rows: string[] = [];
   let carried: FlagEvaluationEntry[] = [];
   let evaluations = 0;
@@ -125,21 +138,20 @@ export function encodeFlagEvaluationPayloads(
   };
 
   for (const entry of entries) {
-    let text = JSON.stringify(flagEvaluationRow(entry, timestamp, entry.degraded ? undefined : subjectOf(entry)));
-    let bytes = utf8ByteLength(text);
+    let text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
+    let bytes = rowBytes(text);
     const degradable = !entry.degraded && (entry.targetingKey !== undefined || entry.context !== undefined);
-    // A row that cannot fit alone, even in an empty body, loses its subject first.
+    // A row that cannot fit alone, even in an empty body, loses its subject and context first.
     if (degradable && (bytes > caps.maxEventBytes || frame + bytes > caps.maxPayloadBytes)) {
-      text = JSON.stringify(flagEvaluationRow({ ...entry, degraded: true }, timestamp, undefined));
-      bytes = utf8ByteLength(text);
+      text = flagEvaluationRowJson({ ...entry, degraded: true }, timestamp, undefined);
+      bytes = rowBytes(text);
       degradedEvaluations += entry.count;
     }
     if (bytes > caps.maxEventBytes || frame + bytes > caps.maxPayloadBytes) {
       tooLarge.push(entry);
       continue;
     }
-    const addition = bytes + (rows.length > 0 ? 1 : 0);
-    if (size + addition > caps.maxPayloadBytes) close();
+    if (size + bytes + (rows.length > 0 ? 1 : 0) > caps.maxPayloadBytes) close();
     size += bytes + (rows.length > 0 ? 1 : 0);
     rows.push(text);
     carried.push(entry);

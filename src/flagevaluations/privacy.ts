@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { sha256Hex } from "../core/sha256.ts";
+import { sha256Hex, type Sha256HexCache } from "../core/sha256.ts";
 import { isWellFormedText } from "../core/text.ts";
 
 /** The OpenFeature error codes a row may carry; an upstream addition needs a privacy review. */
@@ -79,7 +79,8 @@ export function wellFormedKey(value: unknown): string | undefined {
 
 /**
  * The protected form of a targeting key: `sha256_` + lowercase hex SHA-256
- * of its UTF-8 bytes; `""` stays `""`.
+ * of its UTF-8 bytes; `""` stays `""`. With a `cache`, a key hashed
+ * recently is not hashed again.
  *
  * @example
  * ```ts
@@ -88,6 +89,10 @@ export function wellFormedKey(value: unknown): string | undefined {
  * // sha256_2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90
  * ```
  */
-export async function hashedTargetingKey(key: string): Promise<string> {
-  return key === "" ? "" : `sha256_${await sha256Hex(key)}`;
+export async function hashedTargetingKey(key: string, cache?: Sha256HexCache): Promise<string> {
+  if (key === "") return "";
+  return HASHED_KEY_PREFIX + (cache === undefined ? await sha256Hex(key) : await cache.hex(key));
 }
+
+/** What a protected targeting key starts with: the digest's name. */
+export const HASHED_KEY_PREFIX = "sha256_";

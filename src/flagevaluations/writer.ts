@@ -6,7 +6,8 @@
  * Unlike exposures, it counts *every* evaluation (errors, runtime defaults,
  * `doLog: false`), which is what powers per-subject evaluation counts.
  * `record()` is on the host's hot path: synchronous, no hashing, never
- * throws. `flush()` hashes the subjects (`crypto.subtle`), encodes, sends,
+ * throws. `flush()` hashes the subjects (`crypto.subtle`, remembering the
+ * last 10,000 distinct ones across windows), encodes, sends,
  * and never rejects.
  *
  * Accounting invariant, at every moment:
@@ -23,6 +24,7 @@ import type { Config } from "../core/config.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
 import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
+import { Sha256HexCache } from "../core/sha256.ts";
 import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { isWellFormedText } from "../core/text.ts";
 import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
@@ -30,7 +32,10 @@ import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sen
 import { FlagEvaluationAggregator } from "./aggregator.ts";
 import { snapshotContext } from "./context-snapshot.ts";
 import { encodeFlagEvaluationPayloads, type FlagEvaluationContext } from "./payload.ts";
-import { hashedTargetingKey, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
+import { HASHED_KEY_PREFIX, hashedTargetingKey, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
+
+/** Distinct subjects whose digest a writer remembers across windows (about 1.5 MB at most). */
+const SUBJECT_MEMO = 10_000;
 
 /** Prefix of every counter this writer keeps in the stats registry. */
 const NAME = "flagevaluations";
@@ -125,6 +130,8 @@ export class FlagEvaluationWriter {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #window: FlagEvaluationAggregator;
+  /** Digests of recent subjects: a subject seen in the last 10,000 distinct ones is not hashed again. */
+  readonly #subjects = new Sha256HexCache(SUBJECT_MEMO);
   readonly #context: FlagEvaluationContext;
   #inFlight = 0;
   #flushing: Promise<unknown> = Promise.resolve();
@@ -245,13 +252,19 @@ export class FlagEvaluationWriter {
       if (entries.length === 0) return this.#report(started, sent, dropped, retried, requests, rows);
       const timestamp = this.#now();
       // Hash each distinct protected subject once (degraded rows and consented rows need none).
+      // Subjects seen in recent windows come from the writer's bounded memo, without a digest.
       const hashes = new Map<string, string>();
       const pendingHashes: Array<Promise<void>> = [];
       for (const e of entries) {
         const key = e.targetingKey;
         if (e.degraded || e.consent || key === undefined || hashes.has(key)) continue;
+        const known = this.#subjects.peek(key);
+        if (known !== undefined) {
+          hashes.set(key, HASHED_KEY_PREFIX + known);
+          continue;
+        }
         hashes.set(key, "");
-        pendingHashes.push(hashedTargetingKey(key).then((h) => void hashes.set(key, h)));
+        pendingHashes.push(hashedTargetingKey(key, this.#subjects).then((hashed) => void hashes.set(key, hashed)));
       }
       await Promise.all(pendingHashes);
       const encoded = encodeFlagEvaluationPayloads(

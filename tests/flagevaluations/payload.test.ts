@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { FlagEvaluationEntry } from "../../src/flagevaluations/aggregator.ts";
-import { encodeFlagEvaluationPayloads, flagEvaluationRow } from "../../src/flagevaluations/payload.ts";
+import { encodeFlagEvaluationPayloads, flagEvaluationRowJson } from "../../src/flagevaluations/payload.ts";
 
 const entry = (over: Partial<FlagEvaluationEntry> = {}): FlagEvaluationEntry => ({
   identity: "id",
@@ -21,23 +21,27 @@ const entry = (over: Partial<FlagEvaluationEntry> = {}): FlagEvaluationEntry => 
 const CAPS = { maxEventBytes: 1024 * 1024 - 1024, maxPayloadBytes: 5 * 1024 * 1024 };
 const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 
-describe("flagEvaluationRow", () => {
+describe("flagEvaluationRowJson", () => {
   test("field order and omissions as dd-trace-js writes them", () => {
-    const row = flagEvaluationRow(entry({ error: "GENERAL", runtimeDefault: true }), 99, "sha256_x");
-    expect(JSON.stringify(row)).toBe(
+    expect(flagEvaluationRowJson(entry({ error: "GENERAL", runtimeDefault: true }), 99, "sha256_x")).toBe(
       '{"timestamp":99,"flag":{"key":"f"},"first_evaluation":10,"last_evaluation":20,"evaluation_count":2,' +
         '"runtime_default_used":true,"variant":{"key":"on"},"allocation":{"key":"a"},"error":{"message":"GENERAL"},"targeting_key":"sha256_x"}',
     );
-    expect(flagEvaluationRow(entry({ variant: undefined, allocation: undefined }), 1, undefined)).not.toHaveProperty("variant");
+    expect(JSON.parse(flagEvaluationRowJson(entry({ variant: undefined, allocation: undefined }), 1, undefined))).not.toHaveProperty(
+      "variant",
+    );
+  });
+  test("strings are JSON-escaped exactly as JSON.stringify escapes them", () => {
+    const tricky = 'quote " backslash \\ newline \n tab \t nul \u0000 snow ☃ emoji 😀 slash /';
+    const row = JSON.parse(flagEvaluationRowJson(entry({ flagKey: tricky, variant: tricky }), 1, tricky));
+    expect([row.flag.key, row.variant.key, row.targeting_key]).toEqual([tricky, tricky, tricky]);
   });
   test("context only with consent; degraded rows carry neither subject nor context", () => {
     const consented = entry({ consent: true, context: [["plan", "pro"], ["n", 1]] });
-    expect(flagEvaluationRow(consented, 1, "alice")).toMatchObject({
-      targeting_key: "alice",
-      context: { evaluation: { plan: "pro", n: 1 } },
-    });
-    expect(flagEvaluationRow({ ...consented, consent: false }, 1, "sha")).not.toHaveProperty("context");
-    const degraded = flagEvaluationRow({ ...consented, degraded: true }, 1, "alice");
+    const parse = (e: FlagEvaluationEntry, key: string | undefined) => JSON.parse(flagEvaluationRowJson(e, 1, key));
+    expect(parse(consented, "alice")).toMatchObject({ targeting_key: "alice", context: { evaluation: { plan: "pro", n: 1 } } });
+    expect(parse({ ...consented, consent: false }, "sha")).not.toHaveProperty("context");
+    const degraded = parse({ ...consented, degraded: true }, "alice");
     expect(degraded).not.toHaveProperty("targeting_key");
     expect(degraded).not.toHaveProperty("context");
   });
