@@ -65,11 +65,7 @@ export async function measure(
 
 /** `1.23 µs` / `456.7 ns`. */
 export function formatNs(ns: number): string {
-  return ns >= 1_000_000
-    ? `${(ns / 1e6).toFixed(2)} ms`
-    : ns >= 1000
-    ? `${(ns / 1000).toFixed(2)} µs`
-    : `${ns.toFixed(1)} ns`;
+  return ns >= 1_000_000 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`;
 }
 
 /** Prints an aligned table. */
@@ -77,9 +73,7 @@ export function printTable(
   header: readonly string[],
   rows: ReadonlyArray<readonly string[]>,
 ): void {
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))
-  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells.map((
       c,

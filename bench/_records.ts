@@ -59,13 +59,11 @@ export function generateRecords(
     const subject = Math.floor(random() * subjects);
     const roll = random();
     const targetingKey = `user-${subject}`;
-    const attributes = subject % 10 === 0
-      ? { country: "FR", plan: "pro", name: "Zoë — 日本" }
-      : {
-        country: subject % 2 === 0 ? "US" : "DE",
-        plan: "free",
-        age: 20 + (subject % 50),
-      };
+    const attributes = subject % 10 === 0 ? { country: "FR", plan: "pro", name: "Zoë — 日本" } : {
+      country: subject % 2 === 0 ? "US" : "DE",
+      plan: "free",
+      age: 20 + (subject % 50),
+    };
     const base = {
       flagKey: `flag-${flag}`,
       targetingKey,

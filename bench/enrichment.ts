@@ -39,14 +39,7 @@ import { recordFromDetails } from "../src/openfeature/hook.ts";
 import { FlagpostProvider } from "../src/openfeature/provider.ts";
 import { encodeSerialIds } from "../src/enrichment/serial-ids.ts";
 import { SpanEnrichment } from "../src/enrichment/span-enrichment.ts";
-import {
-  type Contestant,
-  cpuClock,
-  formatNs,
-  measure,
-  numberOption,
-  printTable,
-} from "./_measure.ts";
+import { type Contestant, cpuClock, formatNs, measure, numberOption, printTable } from "./_measure.ts";
 import { generateRecords } from "./_records.ts";
 
 const ROUNDS = numberOption("rounds", 61);
@@ -54,8 +47,7 @@ const ROUNDS = numberOption("rounds", 61);
 // ---- peers (bench/node_modules/dd-trace) -------------------------------------------------------
 const requirePeer = createRequire(join(import.meta.dirname, "package.json"));
 const base = "dd-trace/packages/dd-trace/src/openfeature/";
-const ddVersion =
-  (requirePeer("dd-trace/package.json") as { version: string }).version;
+const ddVersion = (requirePeer("dd-trace/package.json") as { version: string }).version;
 interface DdState {
   addSerialId(id: number): boolean;
   addSubject(key: string, id: number): boolean;
@@ -84,8 +76,7 @@ function ddAdd(state: DdState, r: EvaluationRecord): void {
  * the wall clock: on a busy machine (other processes preempting this one)
  * wall time swings by several times, CPU time does not. Median per operation.
  */
-const measureCpu = (contestants: readonly Contestant[]) =>
-  measure(contestants, ROUNDS, 3, cpuClock);
+const measureCpu = (contestants: readonly Contestant[]) => measure(contestants, ROUNDS, 3, cpuClock);
 
 let sink = 0;
 const consume = (v: unknown) => {
@@ -354,18 +345,17 @@ const filledTheirs = () => {
   const REQUESTS = 50;
   const PER_REQUEST = 20;
   /** REQUESTS requests of PER_REQUEST evaluations through `c`; a fresh accumulator per request when `enrich`. */
-  const requests =
-    (c: Client, enrich: "none" | "add" | "add+tags") => async () => {
-      for (let r = 0; r < REQUESTS; r++) {
-        current = enrich === "none" ? undefined : new SpanEnrichment();
-        for (let i = 0; i < PER_REQUEST; i++) {
-          consume(await c.getBooleanValue(`flag-${i}`, false, contexts[r % 8]));
-        }
-        if (enrich === "add+tags") {
-          consume((await current!.toTags()).ffe_flags_enc);
-        }
+  const requests = (c: Client, enrich: "none" | "add" | "add+tags") => async () => {
+    for (let r = 0; r < REQUESTS; r++) {
+      current = enrich === "none" ? undefined : new SpanEnrichment();
+      for (let i = 0; i < PER_REQUEST; i++) {
+        consume(await c.getBooleanValue(`flag-${i}`, false, contexts[r % 8]));
       }
-    };
+      if (enrich === "add+tags") {
+        consume((await current!.toTags()).ffe_flags_enc);
+      }
+    }
+  };
   const ops = REQUESTS * PER_REQUEST;
 
   // flagpost's own path: FlagpostProvider (UFC evaluation) builds the record and hands it to
@@ -455,12 +445,8 @@ const filledTheirs = () => {
     `enrichment overhead per FlagpostProvider evaluation (record built by the provider, add() in onEvaluation): ${
       pct(native.get("enriched")!, native.get("plain")!)
     }`,
-    `enrichment overhead per OpenFeature evaluation: ${
-      pct(enriched, plain)
-    } vs no hook`,
-    `  parts: the SDK running any hook ${
-      pct(empty, plain)
-    }; building the EvaluationRecord ${
+    `enrichment overhead per OpenFeature evaluation: ${pct(enriched, plain)} vs no hook`,
+    `  parts: the SDK running any hook ${pct(empty, plain)}; building the EvaluationRecord ${
       pct(recordOnly, empty)
     } more; add() into the accumulator ${pct(enriched, recordOnly)} more`,
     `  with toTags() (one subject's SHA-256 via crypto.subtle) once per request of ${PER_REQUEST} evaluations: ${

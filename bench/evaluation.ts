@@ -41,27 +41,62 @@ const rounds = option("rounds", 10);
 const iterations = option("iterations", 200);
 const verbose = args.includes("--verbose");
 
-const fixtures = join(import.meta.dirname, "../tests/data/fixtures/ffe-system-test-data");
-const rawConfig = JSON.parse(readFileSync(join(fixtures, "ufc-config.json"), "utf8"));
-const cases: Array<CanonicalCase & { name: string; context: Record<string, unknown> }> = [];
-for (const file of readdirSync(join(fixtures, "evaluation-cases")).filter((f) => f.endsWith(".json")).sort()) {
-  const list = JSON.parse(readFileSync(join(fixtures, "evaluation-cases", file), "utf8")) as CanonicalCase[];
+const fixtures = join(
+  import.meta.dirname,
+  "../tests/data/fixtures/ffe-system-test-data",
+);
+const rawConfig = JSON.parse(
+  readFileSync(join(fixtures, "ufc-config.json"), "utf8"),
+);
+const cases: Array<
+  CanonicalCase & { name: string; context: Record<string, unknown> }
+> = [];
+for (
+  const file of readdirSync(join(fixtures, "evaluation-cases")).filter((f) => f.endsWith(".json")).sort()
+) {
+  const list = JSON.parse(
+    readFileSync(join(fixtures, "evaluation-cases", file), "utf8"),
+  ) as CanonicalCase[];
   list.forEach((c, i) => {
     cases.push({ ...c, name: caseName(file, i), context: contextOf(c) });
   });
 }
 
-const OPENFEATURE_TYPE = { BOOLEAN: "boolean", INTEGER: "number", NUMERIC: "number", STRING: "string", JSON: "object" } as const;
+const OPENFEATURE_TYPE = {
+  BOOLEAN: "boolean",
+  INTEGER: "number",
+  NUMERIC: "number",
+  STRING: "string",
+  JSON: "object",
+} as const;
 
 const specifier = "@datadog/flagging-core";
 const core = (await import(specifier)) as FlaggingCore;
-const corePackage = JSON.parse(readFileSync(join(import.meta.dirname, "node_modules/@datadog/flagging-core/package.json"), "utf8"));
+const corePackage = JSON.parse(
+  readFileSync(
+    join(
+      import.meta.dirname,
+      "node_modules/@datadog/flagging-core/package.json",
+    ),
+    "utf8",
+  ),
+);
 const noop = () => {};
 const silent = { debug: noop, info: noop, warn: noop, error: noop };
 
 const compiled = parseConfiguration(rawConfig);
-const flagpostCases = cases.map((c) => ({ flag: c.flag, type: expectedTypeOf(c.variationType), def: c.defaultValue, ctx: c.context }));
-const coreCases = cases.map((c) => ({ flag: c.flag, type: OPENFEATURE_TYPE[c.variationType], def: c.defaultValue, ctx: c.context }));
+const flagpostCases = cases.map((c) => ({
+  flag: c.flag,
+  type: expectedTypeOf(c.variationType),
+  def: c.defaultValue,
+  ctx: c.context,
+}));
+const coreCases = cases.map((c) => ({
+  flag: c.flag,
+  type: OPENFEATURE_TYPE[c.variationType],
+  def: c.defaultValue,
+  ctx: c.context,
+}));
 
 let sink = 0;
 function runFlagpost(n: number): number {
@@ -80,7 +115,14 @@ function runCore(n: number): number {
   for (let k = 0; k < n; k++) {
     for (let i = 0; i < coreCases.length; i++) {
       const c = coreCases[i]!;
-      const r = core.evaluateRulesBasedConfiguration(rawConfig, c.type, c.flag, c.def, c.ctx, silent);
+      const r = core.evaluateRulesBasedConfiguration(
+        rawConfig,
+        c.type,
+        c.flag,
+        c.def,
+        c.ctx,
+        silent,
+      );
       if (r.reason === "ERROR") sink++;
     }
   }
@@ -92,7 +134,11 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSO
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]));
+    return Object.fromEntries(
+      Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map((
+        [k, x],
+      ) => [k, sortKeys(x)]),
+    );
   }
   return v;
 }
@@ -100,9 +146,23 @@ let agree = 0;
 const disagreements: string[] = [];
 const lines: string[] = [];
 cases.forEach((c, i) => {
-  const a = evaluateFlag(compiled, c.flag, flagpostCases[i]!.type, c.defaultValue, c.context);
-  const b = core.evaluateRulesBasedConfiguration(rawConfig, coreCases[i]!.type, c.flag, c.defaultValue, c.context, silent);
-  const same = sameJson(a.value, b.value) && (a.variant ?? null) === (b.variant ?? null) && a.reason === b.reason;
+  const a = evaluateFlag(
+    compiled,
+    c.flag,
+    flagpostCases[i]!.type,
+    c.defaultValue,
+    c.context,
+  );
+  const b = core.evaluateRulesBasedConfiguration(
+    rawConfig,
+    coreCases[i]!.type,
+    c.flag,
+    c.defaultValue,
+    c.context,
+    silent,
+  );
+  const same = sameJson(a.value, b.value) &&
+    (a.variant ?? null) === (b.variant ?? null) && a.reason === b.reason;
   if (same) agree++;
   const line =
     `${same ? "agree   " : "DISAGREE"} ${c.name.padEnd(48)} ${c.flag.padEnd(36)} flagpost ${
@@ -139,9 +199,17 @@ const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${proc
 console.log(
   `flag evaluation over ${cases.length} canonical cases (${runtime}; ${rounds} interleaved rounds × ${iterations} passes, after warm-up)`,
 );
-console.log(`  flagpost/ufc                  ${fmt(flagpostOps).padStart(12)} evaluations/s`);
-console.log(`  @datadog/flagging-core ${String(corePackage.version).padEnd(6)} ${fmt(coreOps).padStart(12)} evaluations/s`);
-console.log(`  ratio flagpost / flagging-core: ${(flagpostOps / coreOps).toFixed(2)}×`);
-console.log(`  agreement (value, variant, reason): ${agree}/${cases.length} cases agree`);
+console.log(
+  `  flagpost/ufc                  ${fmt(flagpostOps).padStart(12)} evaluations/s`,
+);
+console.log(
+  `  @datadog/flagging-core ${String(corePackage.version).padEnd(6)} ${fmt(coreOps).padStart(12)} evaluations/s`,
+);
+console.log(
+  `  ratio flagpost / flagging-core: ${(flagpostOps / coreOps).toFixed(2)}×`,
+);
+console.log(
+  `  agreement (value, variant, reason): ${agree}/${cases.length} cases agree`,
+);
 for (const line of verbose ? lines : disagreements) console.log(`    ${line}`);
 if (sink < 0) console.log(sink);

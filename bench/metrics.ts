@@ -35,25 +35,47 @@ const iterations = numberOption("iterations", 2000);
 
 // ---- the data: 200 points × 4 attributes --------------------------------------------------
 const POINTS = 200;
-const aggregator = new EvaluationAggregator({ maxSeries: 10_000 }, 1_700_000_000_000);
-for (const record of generateRecords(20_000, { flags: 50, variants: 4, errorShare: 0, defaultShare: 0 })) aggregator.add(record);
+const aggregator = new EvaluationAggregator(
+  { maxSeries: 10_000 },
+  1_700_000_000_000,
+);
+for (
+  const record of generateRecords(20_000, {
+    flags: 50,
+    variants: 4,
+    errorShare: 0,
+    defaultShare: 0,
+  })
+) aggregator.add(record);
 const drained = aggregator.drain(1_700_000_010_000)!;
 const points: MetricPoint[] = drained.points.filter((p) => p.attributes.length === 4).slice(0, POINTS);
-if (points.length !== POINTS) throw new Error(`expected ${POINTS} points with 4 attributes, got ${points.length}`);
+if (points.length !== POINTS) {
+  throw new Error(
+    `expected ${POINTS} points with 4 attributes, got ${points.length}`,
+  );
+}
 const window = drained.window;
 const resource = { service: "shop", env: "prod", version: "1.2.3" };
-const resourceAttributes = { "service.name": "shop", "deployment.environment.name": "prod", "service.version": "1.2.3" };
+const resourceAttributes = {
+  "service.name": "shop",
+  "deployment.environment.name": "prod",
+  "service.version": "1.2.3",
+};
 
 // ---- peers (resolved from bench/node_modules) ----------------------------------------------
 const benchRequire = createRequire(join(import.meta.dirname, "package.json"));
 const otlp = (await import(benchRequire.resolve("@opentelemetry/otlp-transformer"))) as {
-  ProtobufMetricsSerializer: { serializeRequest(request: unknown): Uint8Array | undefined };
+  ProtobufMetricsSerializer: {
+    serializeRequest(request: unknown): Uint8Array | undefined;
+  };
 };
 const sdkMetrics = (await import(benchRequire.resolve("@opentelemetry/sdk-metrics"))) as {
   AggregationTemporality: { DELTA: number };
   DataPointType: { SUM: number };
 };
-const otelApi = (await import(benchRequire.resolve("@opentelemetry/api"))) as { ValueType: { INT: number } };
+const otelApi = (await import(benchRequire.resolve("@opentelemetry/api"))) as {
+  ValueType: { INT: number };
+};
 const resources = (await import(benchRequire.resolve("@opentelemetry/resources"))) as {
   resourceFromAttributes(attributes: Record<string, string>): unknown;
 };
@@ -66,9 +88,13 @@ const DdOtlpTransformer = benchRequire(ddTransformerPath) as new (
   protocol: string,
 ) => { transformMetrics(metrics: unknown[]): Uint8Array };
 const ddPackage = benchRequire("dd-trace/package.json") as { version: string };
-const otlpPackage = benchRequire("@opentelemetry/otlp-transformer/package.json") as { version: string };
+const otlpPackage = benchRequire(
+  "@opentelemetry/otlp-transformer/package.json",
+) as { version: string };
 
-const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
+const hrTime = (
+  ms: number,
+): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1_000_000];
 const attributesObject = (p: MetricPoint) => Object.fromEntries(p.attributes);
 
 const otelRequest = {
@@ -95,14 +121,22 @@ const otelRequest = {
   }],
 };
 
-const ddTransformer = new DdOtlpTransformer(resourceAttributes, "http/protobuf");
+const ddTransformer = new DdOtlpTransformer(
+  resourceAttributes,
+  "http/protobuf",
+);
 const ddMetrics = [{
   name: "feature_flag.evaluations",
   description: "Number of feature flag evaluations",
   unit: "{evaluation}",
   type: "counter",
   temporality: "DELTA",
-  instrumentationScope: { name: "ddtrace.openfeature", version: "", schemaUrl: "", attributes: {} },
+  instrumentationScope: {
+    name: "ddtrace.openfeature",
+    version: "",
+    schemaUrl: "",
+    attributes: {},
+  },
   dataPointMap: new Map(points.map((p, i) => [i, {
     attributes: attributesObject(p),
     startTimeUnixNano: window.startMs * 1e6,
@@ -112,19 +146,32 @@ const ddMetrics = [{
 }];
 
 const encoders: Array<[string, () => Uint8Array]> = [
-  ["flagpost encodeOtlpMetrics", () => encodeOtlpMetrics(resource, points, window)],
-  [`@opentelemetry/otlp-transformer ${otlpPackage.version}`, () => otlp.ProtobufMetricsSerializer.serializeRequest(otelRequest)!],
-  [`dd-trace ${ddPackage.version} OtlpTransformer`, () => ddTransformer.transformMetrics(ddMetrics)],
+  [
+    "flagpost encodeOtlpMetrics",
+    () => encodeOtlpMetrics(resource, points, window),
+  ],
+  [
+    `@opentelemetry/otlp-transformer ${otlpPackage.version}`,
+    () => otlp.ProtobufMetricsSerializer.serializeRequest(otelRequest)!,
+  ],
+  [
+    `dd-trace ${ddPackage.version} OtlpTransformer`,
+    () => ddTransformer.transformMetrics(ddMetrics),
+  ],
 ];
 
 // ---- same data? decode all three with @bufbuild/protobuf and compare the sums ----------------
 const canonical = (bytes: Uint8Array) =>
   JSON.stringify(
-    sumEvaluations([decodeOtlpMetricsProtobuf(bytes)]).map((e) => [e.resource, e.scope, e.attributes, e.count]),
+    sumEvaluations([decodeOtlpMetricsProtobuf(bytes)]).map((
+      e,
+    ) => [e.resource, e.scope, e.attributes, e.count]),
   );
 const reference = canonical(encoders[0]![1]());
 for (const [name, encode] of encoders) {
-  if (canonical(encode()) !== reference) throw new Error(`${name} does not encode the same points`);
+  if (canonical(encode()) !== reference) {
+    throw new Error(`${name} does not encode the same points`);
+  }
 }
 
 // ---- throughput ------------------------------------------------------------------------------
@@ -165,15 +212,33 @@ printTable(
 const bundle = (contents: string, resolveDir: string) => bundledSize({ contents, resolveDir });
 const root = join(import.meta.dirname, "..");
 const sizes: Array<[string, [number, number]]> = [
-  ["flagpost encodeOtlpMetrics", await bundle(`export { encodeOtlpMetrics } from "./src/metrics/otlp-protobuf.ts";`, root)],
-  ["flagpost src/metrics (all of it)", await bundle(`export * from "./src/metrics/mod.ts";`, root)],
+  [
+    "flagpost encodeOtlpMetrics",
+    await bundle(
+      `export { encodeOtlpMetrics } from "./src/metrics/otlp-protobuf.ts";`,
+      root,
+    ),
+  ],
+  [
+    "flagpost src/metrics (all of it)",
+    await bundle(`export * from "./src/metrics/mod.ts";`, root),
+  ],
   [
     "@opentelemetry/otlp-transformer ProtobufMetricsSerializer",
-    await bundle(`export { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";`, import.meta.dirname),
+    await bundle(
+      `export { ProtobufMetricsSerializer } from "@opentelemetry/otlp-transformer";`,
+      import.meta.dirname,
+    ),
   ],
 ];
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log();
-console.log("bundle (esbuild neutral, minified)".padEnd(60), "minified".padStart(10), "gzip".padStart(10));
-for (const [name, [min, gz]] of sizes) console.log(name.padEnd(60), kb(min).padStart(10), kb(gz).padStart(10));
+console.log(
+  "bundle (esbuild neutral, minified)".padEnd(60),
+  "minified".padStart(10),
+  "gzip".padStart(10),
+);
+for (const [name, [min, gz]] of sizes) {
+  console.log(name.padEnd(60), kb(min).padStart(10), kb(gz).padStart(10));
+}
 if (sink === 0) console.log("(sink)");

@@ -26,7 +26,10 @@ const CASES: Case[] = [
   { pattern: "\\s+$", input: (n) => " ".repeat(n - 1) + "x" },
   { pattern: ".*@test\\.com", input: (n) => "a".repeat(n) },
   { pattern: "^.*a.*b$", input: (n) => "a".repeat(n) },
-  { pattern: "^[\\w.+-]+@example\\.com$", input: (n) => "a".repeat(n - 1) + "!" },
+  {
+    pattern: "^[\\w.+-]+@example\\.com$",
+    input: (n) => "a".repeat(n - 1) + "!",
+  },
 ];
 const LENGTHS = [30, 1_000, 10_000, 100_000];
 
@@ -55,7 +58,9 @@ if (!isMainThread) {
 
   const native = (pattern: string, text: string): Promise<number | undefined> =>
     new Promise((resolve) => {
-      const worker = new Worker(new URL(import.meta.url), { workerData: { pattern, text } });
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: { pattern, text },
+      });
       const timer = setTimeout(() => {
         void worker.terminate();
         resolve(undefined);
@@ -70,8 +75,12 @@ if (!isMainThread) {
   const fmt = (ms: number | undefined) =>
     ms === undefined ? `> ${cap} ms` : ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : ms < 10 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(0)} ms`;
   const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
-  console.log(`regex matching, one test() call (${runtime}; native capped at ${cap} ms)`);
-  console.log(`${"pattern".padEnd(28)}${"engine".padEnd(8)}${"length".padStart(8)}${"flagpost".padStart(12)}${"native".padStart(14)}`);
+  console.log(
+    `regex matching, one test() call (${runtime}; native capped at ${cap} ms)`,
+  );
+  console.log(
+    `${"pattern".padEnd(28)}${"engine".padEnd(8)}${"length".padStart(8)}${"flagpost".padStart(12)}${"native".padStart(14)}`,
+  );
   for (const c of CASES) {
     const matcher = compileRegex(c.pattern);
     const engine = matcher instanceof RegExp ? "native" : "vm";
@@ -79,7 +88,9 @@ if (!isMainThread) {
       const text = c.input(n);
       const ours = time((s) => matcher.test(s), text);
       const theirs = await native(c.pattern, text);
-      console.log(`${c.pattern.padEnd(28)}${engine.padEnd(8)}${String(n).padStart(8)}${fmt(ours).padStart(12)}${fmt(theirs).padStart(14)}`);
+      console.log(
+        `${c.pattern.padEnd(28)}${engine.padEnd(8)}${String(n).padStart(8)}${fmt(ours).padStart(12)}${fmt(theirs).padStart(14)}`,
+      );
     }
   }
 }

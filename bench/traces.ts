@@ -16,13 +16,7 @@ import { Encoder } from "@msgpack/msgpack";
 import { encodeTraces } from "../src/traces/encode.ts";
 import { SpanBuilder } from "../src/traces/span-builder.ts";
 import { TraceChunks } from "../src/traces/trace-chunks.ts";
-import {
-  type Contestant,
-  formatNs,
-  measure,
-  numberOption,
-  printTable,
-} from "./_measure.ts";
+import { type Contestant, formatNs, measure, numberOption, printTable } from "./_measure.ts";
 import { seededRandom } from "./_records.ts";
 
 const rounds = numberOption("rounds", 15);
@@ -95,9 +89,7 @@ function generate(): PlainSpan[][] {
           "http.status_code": pick(["200", "201", "404", "500"]),
           "runtime-id": "2f6c5a9e-4d1b-4c3e-9a8f-0b1c2d3e4f50",
           "ffe_flags_enc": pick(["ZAgUAg==", "AQI=", "ZAE="]),
-          "usr.name": s === 0
-            ? pick(USERS)
-            : `user-${Math.floor(random() * 1000)}`,
+          "usr.name": s === 0 ? pick(USERS) : `user-${Math.floor(random() * 1000)}`,
         },
         metrics: {
           "_sampling_priority_v1": 1,
@@ -247,25 +239,22 @@ printTable(
     fmt(sizes.get(c.name)!),
   ]),
 );
-const ratio = (a: string, b: string) =>
-  (rate.get(a)! / rate.get(b)!).toFixed(2);
+const ratio = (a: string, b: string) => (rate.get(a)! / rate.get(b)!).toFixed(2);
 const dd = "dd-trace-js AgentEncoder v0.4";
 const mp = "@msgpack/msgpack encode";
 console.log();
 console.log(
-  `flagpost v0.4 vs dd-trace-js:      ${
-    ratio("flagpost v0.4", dd)
-  }× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${sizes.get(dd)} bytes`,
+  `flagpost v0.4 vs dd-trace-js:      ${ratio("flagpost v0.4", dd)}× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${
+    sizes.get(dd)
+  } bytes`,
 );
 console.log(
-  `flagpost v0.4 vs @msgpack/msgpack: ${
-    ratio("flagpost v0.4", mp)
-  }× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${sizes.get(mp)} bytes`,
+  `flagpost v0.4 vs @msgpack/msgpack: ${ratio("flagpost v0.4", mp)}× spans/s, payload ${sizes.get("flagpost v0.4")} vs ${
+    sizes.get(mp)
+  } bytes`,
 );
 console.log(
-  `flagpost v0.5 vs dd-trace-js:      ${
-    ratio("flagpost v0.5", dd)
-  }× spans/s, payload ${sizes.get("flagpost v0.5")} bytes`,
+  `flagpost v0.5 vs dd-trace-js:      ${ratio("flagpost v0.5", dd)}× spans/s, payload ${sizes.get("flagpost v0.5")} bytes`,
 );
 console.log(
   `flagpost v0.5 vs @msgpack/msgpack: ${ratio("flagpost v0.5", mp)}× spans/s`,

@@ -15,6 +15,7 @@ import { utf8ByteLength } from "../core/text.ts";
 import type { FlagEvaluationEntry } from "./aggregator.ts";
 
 /** Non-ASCII: the only text whose UTF-8 size differs from its length. */
+// deno-lint-ignore no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** UTF-8 bytes of a row: its length when ASCII (a native scan), else counted. */

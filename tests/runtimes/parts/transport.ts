@@ -17,29 +17,52 @@ export const part: ScenarioPart = {
 
   async run({ runtime, modules: { mockAgent } }) {
     const inProcess = runtime === "workerd";
-    const agent = inProcess ? mockAgent.createMockAgent() : await mockAgent.startMockAgent({ port: 0, otlpPort: 0 });
+    const running = inProcess ? undefined : await mockAgent.startMockAgent({ port: 0, otlpPort: 0 });
+    const agent = running ?? mockAgent.createMockAgent();
     try {
-      const apm = inProcess ? "http://agent.test" : (agent as { url: string }).url;
-      const otlp = inProcess ? "http://agent.test" : (agent as { otlpUrl: string }).otlpUrl;
-      agent.faults.add({ path: "/v0.4/traces", status: 307, location: `${otlp}/v1/metrics`, times: 5 });
+      const apm = running?.url ?? "http://agent.test";
+      const otlp = running?.otlpUrl ?? "http://agent.test";
+      agent.faults.add({
+        path: "/v0.4/traces",
+        status: 307,
+        location: `${otlp}/v1/metrics`,
+        times: 5,
+      });
       const outcome = await sendWithRetry(
         {
           url: `${apm}/v0.4/traces`,
           method: "PUT",
-          headers: { "Content-Type": "application/msgpack", "X-Datadog-Trace-Count": "0", "DD-API-KEY": "secret-key-0123" },
+          headers: {
+            "Content-Type": "application/msgpack",
+            "X-Datadog-Trace-Count": "0",
+            "DD-API-KEY": "secret-key-0123",
+          },
           body: new Uint8Array([0x90]),
         },
-        { ...AGENT_RETRY_POLICY, retryStatuses: [307, 503], baseDelayMs: 1, maxDelayMs: 2 },
+        {
+          ...AGENT_RETRY_POLICY,
+          retryStatuses: [307, 503],
+          baseDelayMs: 1,
+          maxDelayMs: 2,
+        },
         { deadlineMs: 5_000, ...(inProcess ? { fetch: agent.fetch } : {}) },
       );
       const kinds = agent.store.list().map((r) => `${r.kind} ${r.status}`);
       return {
-        "redirect.outcome": [outcome.ok, outcome.status, outcome.errorKind, outcome.attempts, outcomeReason(outcome)],
-        "redirect.secretInDetail": String(outcome.errorDetail).includes("secret-key-0123"),
+        "redirect.outcome": [
+          outcome.ok,
+          outcome.status,
+          outcome.errorKind,
+          outcome.attempts,
+          outcomeReason(outcome),
+        ],
+        "redirect.secretInDetail": String(outcome.errorDetail).includes(
+          "secret-key-0123",
+        ),
         "redirect.received": kinds,
       };
     } finally {
-      if ("close" in agent) await (agent as { close(): Promise<void> }).close();
+      await running?.close();
     }
   },
 
