@@ -52,29 +52,14 @@ export {
   MAX_EXPOSURE_EVENT_BYTES,
 } from "./src/exposures/mod.ts";
 export {
-  ALLOWED_ERROR_CODES,
   type FlagEvaluationFlushReport,
   type FlagEvaluationRecordResult,
   FlagEvaluationWriter,
   type FlagEvaluationWriterOptions,
 } from "./src/flagevaluations/mod.ts";
-export {
-  encodeOtlpMetrics,
-  encodeOtlpMetricsJson,
-  EVALUATION_ATTRIBUTE,
-  EvaluationAggregator,
-  evaluationAttributes,
-  EvaluationMetrics,
-  evaluationSeriesValues,
-  OVERFLOW_VALUE,
-} from "./src/metrics/mod.ts";
+export { encodeOtlpMetrics, encodeOtlpMetricsJson, EvaluationMetrics, OVERFLOW_VALUE } from "./src/metrics/mod.ts";
 export type {
-  AggregateOutcome,
-  AggregatorLimits,
-  DrainedWindow,
   EvaluationMetricsOptions,
-  EvaluationSeries,
-  EvaluationSeriesValues,
   MetricAttribute,
   MetricPoint,
   MetricResource,

@@ -71,7 +71,7 @@ const GLOBAL_KEY = "\u0001global";
  *
  * @example
  * ```ts
- * import { EvaluationAggregator } from "flagpost";
+ * import { EvaluationAggregator } from "./aggregator.ts"; // internal: EvaluationMetrics uses it
  * const aggregator = new EvaluationAggregator({ maxSeries: 2_000 }, 1_700_000_000_000);
  * aggregator.add({
  *   flagKey: "checkout", variant: "on", value: true, reason: "STATIC", errorCode: undefined,

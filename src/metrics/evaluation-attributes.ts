@@ -48,7 +48,7 @@ export interface EvaluationSeriesValues {
  *
  * @example
  * ```ts
- * import { evaluationSeriesValues } from "flagpost";
+ * import { evaluationSeriesValues } from "./evaluation-attributes.ts"; // internal
  * const values = evaluationSeriesValues({
  *   flagKey: "checkout", variant: "on", value: true, reason: " TARGETING_MATCH ", errorCode: undefined,
  *   allocationKey: "beta", serialId: 1, doLog: true, targetingKey: "u1", attributes: {}, timestamp: 0,
@@ -77,7 +77,7 @@ export function evaluationSeriesValues(record: EvaluationRecord): EvaluationSeri
  *
  * @example
  * ```ts
- * import { evaluationAttributes } from "flagpost";
+ * import { evaluationAttributes } from "./evaluation-attributes.ts"; // internal
  * const attributes = evaluationAttributes({ flagKey: "f", variant: "", reason: "error", errorType: "flag_not_found", allocationKey: undefined });
  * console.log(attributes.map(([k]) => k)); // ["feature_flag.key", "feature_flag.result.variant", "feature_flag.result.reason", "error.type"]
  * ```
