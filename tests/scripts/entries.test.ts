@@ -1,6 +1,6 @@
 /**
  * The one list of entries (scripts/entries.ts) and everything that must agree with it: package.json
- * (`exports`, `bin`, `main`, `types`), deno.json (`exports`, the self-imports examples use), the
+ * (`exports`, `bin`, `main`, `types`), deno.json (`exports`, the self-imports examples use), tsconfig.json `paths`, the
  * runtime matrix's module loaders; and the two promises the package makes about imports:
  *  - lean install: the library's sources (every non-bundled entry) import at run time only the
  *    package's `dependencies` (type-only imports may name an optional peer);
@@ -74,6 +74,12 @@ describe("the one list of entries", () => {
         published: include.some((p) => e.source === p || (p.endsWith("/") && e.source.startsWith(p))),
       }).toEqual({ source: e.source, published: true });
     }
+  });
+
+  test("tsconfig.json paths map every specifier to its source (a fresh clone type-checks before dist/ exists)", () => {
+    const config = ts.parseConfigFileTextToJson("tsconfig.json", readFileSync(join(root, "tsconfig.json"), "utf8")).config;
+    const expected = Object.fromEntries(ENTRIES.map((e) => [e.specifier, [`./${e.source}`]]));
+    expect(config.compilerOptions.paths).toEqual(expected);
   });
 
   test("the runtime matrix loads exactly the entries that name a matrix key", () => {
