@@ -6,7 +6,7 @@
  * Unlike exposures, it counts *every* evaluation (errors, runtime defaults,
  * `doLog: false`), which is what powers per-subject evaluation counts.
  * `record()` is on the host's hot path: synchronous, no hashing, never
- * throws. `flush()` hashes the subjects (`crypto.subtle`, remembering the
+ * throws. `flush()` hashes the subjects (synchronous SHA-256, remembering the
  * last 10,000 distinct ones across windows), encodes, sends,
  * and never rejects.
  *
@@ -29,10 +29,10 @@ import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { isWellFormedText } from "../core/text.ts";
 import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
-import { FlagEvaluationAggregator } from "./aggregator.ts";
+import { FlagEvaluationAggregator, type FlagEvaluationEntry } from "./aggregator.ts";
 import { snapshotContext } from "./context-snapshot.ts";
 import { encodeFlagEvaluationPayloads, type FlagEvaluationContext } from "./payload.ts";
-import { HASHED_KEY_PREFIX, hashedTargetingKey, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
+import { HASHED_KEY_PREFIX, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
 
 /** Distinct subjects whose digest a writer remembers across windows (about 1.5 MB at most). */
 const SUBJECT_MEMO = 10_000;
@@ -102,6 +102,13 @@ export interface FlagEvaluationFlushReport extends SignalFlushReport {
 function retainable(outcome: SendOutcome): boolean {
   if (outcome.errorKind === "http") return EVP_RETRY_POLICY.retryStatuses.includes(outcome.status ?? 0);
   return outcome.errorKind === "network" || (outcome.errorKind === "deadline" && outcome.attempts === 0);
+}
+
+/** What a non-degraded row says about its subject: the raw key with consent, else its protected form. */
+function protectedSubject(entry: FlagEvaluationEntry, subjects: Sha256HexCache): string | undefined {
+  const key = entry.targetingKey;
+  if (key === undefined || entry.consent || key === "") return key;
+  return HASHED_KEY_PREFIX + subjects.hexSync(key);
 }
 
 /**
@@ -251,27 +258,13 @@ export class FlagEvaluationWriter {
     try {
       if (entries.length === 0) return this.#report(started, sent, dropped, retried, requests, rows);
       const timestamp = this.#now();
-      // Hash each distinct protected subject once (degraded rows and consented rows need none).
-      // Subjects seen in recent windows come from the writer's bounded memo, without a digest.
-      const hashes = new Map<string, string>();
-      const pendingHashes: Array<Promise<void>> = [];
-      for (const e of entries) {
-        const key = e.targetingKey;
-        if (e.degraded || e.consent || key === undefined || hashes.has(key)) continue;
-        const known = this.#subjects.peek(key);
-        if (known !== undefined) {
-          hashes.set(key, HASHED_KEY_PREFIX + known);
-          continue;
-        }
-        hashes.set(key, "");
-        pendingHashes.push(hashedTargetingKey(key, this.#subjects).then((hashed) => void hashes.set(key, hashed)));
-      }
-      await Promise.all(pendingHashes);
+      // Protected subjects are hashed synchronously while encoding (degraded and consented rows need none);
+      // subjects seen in recent windows come from the writer's bounded memo, without a digest.
       const encoded = encodeFlagEvaluationPayloads(
         this.#context,
         entries,
         timestamp,
-        (e) => (e.targetingKey === undefined ? undefined : e.consent ? e.targetingKey : hashes.get(e.targetingKey)),
+        (e) => protectedSubject(e, this.#subjects),
         { maxEventBytes: EVP_MAX_EVENT_BYTES, maxPayloadBytes: EVP_MAX_PAYLOAD_BYTES },
       );
       if (encoded.degradedEvaluations > 0) this.#stats.count(`${NAME}.degraded`, "too_large", encoded.degradedEvaluations);

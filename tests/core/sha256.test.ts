@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { sha256Hex, Sha256HexCache } from "../../src/core/sha256.ts";
+import { sha256Hex, Sha256HexCache, sha256HexSync, toHex } from "../../src/core/sha256.ts";
 import { spanEnrichmentVectors } from "../support/data.ts";
 
 describe("Sha256HexCache", () => {
@@ -28,5 +28,53 @@ describe("Sha256HexCache", () => {
       expect(await cache.hex("alice")).toBe("2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90");
       expect(cache.size).toBe(0);
     }
+  });
+});
+
+/** The reference: Web Crypto's digest of the same bytes. */
+async function subtleHex(bytes: Uint8Array): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)));
+}
+
+describe("sha256HexSync", () => {
+  test("agrees with crypto.subtle on random bytes of every length across the block boundaries", async () => {
+    for (let length = 0; length <= 300; length++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length));
+      expect(sha256HexSync(bytes)).toBe(await subtleHex(bytes));
+    }
+    const large = crypto.getRandomValues(new Uint8Array(40_000)); // past the kept scratch
+    expect(sha256HexSync(large)).toBe(await subtleHex(large));
+  });
+
+  test("agrees with crypto.subtle on random text, ASCII and not (UTF-8 bytes are hashed)", async () => {
+    const alphabet = ["a", "Z", "0", "-", "é", "日", "😀", "\u0000", "\u007f", "\u0080", "\u07ff", "\u0800", "\uffff"];
+    const encoder = new TextEncoder();
+    for (let i = 0; i < 500; i++) {
+      const length = Math.floor(Math.random() * 90);
+      let text = "";
+      for (let j = 0; j < length; j++) text += alphabet[Math.floor(Math.random() * alphabet.length)];
+      expect(sha256HexSync(text)).toBe(await subtleHex(encoder.encode(text)));
+      expect(await sha256Hex(text)).toBe(sha256HexSync(text));
+    }
+    const long = "subject-".repeat(2_000); // sha256Hex hands it to crypto.subtle
+    expect(await sha256Hex(long)).toBe(await subtleHex(encoder.encode(long)));
+    expect(sha256HexSync(long)).toBe(await sha256Hex(long));
+  });
+
+  test('the known digest of "alice" and of the empty text', () => {
+    expect(sha256HexSync("alice")).toBe("2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90");
+    expect(sha256HexSync("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+});
+
+describe("Sha256HexCache.hexSync", () => {
+  test("gives the digests hex() gives and remembers them", async () => {
+    const cache = new Sha256HexCache(2);
+    for (const { key, sha256 } of spanEnrichmentVectors().subjectHashes) {
+      expect(cache.hexSync(key)).toBe(sha256);
+      expect(cache.peek(key)).toBe(sha256);
+      expect(await cache.hex(key)).toBe(sha256);
+    }
+    expect(cache.size).toBeLessThanOrEqual(2);
   });
 });
