@@ -23,6 +23,20 @@ function rowBytes(text: string): number {
   return NON_ASCII.test(text) ? utf8ByteLength(text) : text.length;
 }
 
+/**
+ * `JSON.stringify(text)` for a string: quoted as is when nothing needs
+ * escaping (the usual key: a short scan is cheaper than the generic
+ * serializer), else by `JSON.stringify` itself (quotes, backslashes,
+ * controls, surrogates).
+ */
+function jsonString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
 /** The batch context every body starts with (`service` is always present, possibly `""`). */
 export interface FlagEvaluationContext {
   readonly service: string;
@@ -74,14 +88,14 @@ export interface FlagEvaluationSizeCaps {
  * ```
  */
 export function flagEvaluationRowJson(entry: FlagEvaluationEntry, timestamp: number, targetingKey: string | undefined): string {
-  let row = `{"timestamp":${timestamp},"flag":{"key":${JSON.stringify(entry.flagKey)}},"first_evaluation":${entry.first},` +
+  let row = `{"timestamp":${timestamp},"flag":{"key":${jsonString(entry.flagKey)}},"first_evaluation":${entry.first},` +
     `"last_evaluation":${entry.last},"evaluation_count":${entry.count}`;
   if (entry.runtimeDefault) row += `,"runtime_default_used":true`;
-  if (entry.variant !== undefined) row += `,"variant":{"key":${JSON.stringify(entry.variant)}}`;
-  if (entry.allocation !== undefined) row += `,"allocation":{"key":${JSON.stringify(entry.allocation)}}`;
-  if (entry.error !== undefined) row += `,"error":{"message":${JSON.stringify(entry.error)}}`;
+  if (entry.variant !== undefined) row += `,"variant":{"key":${jsonString(entry.variant)}}`;
+  if (entry.allocation !== undefined) row += `,"allocation":{"key":${jsonString(entry.allocation)}}`;
+  if (entry.error !== undefined) row += `,"error":{"message":${jsonString(entry.error)}}`;
   if (!entry.degraded) {
-    if (targetingKey !== undefined) row += `,"targeting_key":${JSON.stringify(targetingKey)}`;
+    if (targetingKey !== undefined) row += `,"targeting_key":${jsonString(targetingKey)}`;
     if (entry.consent && entry.context !== undefined && entry.context.length > 0) {
       const evaluation: Record<string, unknown> = {};
       for (const [k, v] of entry.context) evaluation[k] = v;
@@ -125,6 +139,30 @@ export function encodeFlagEvaluationPayloads(
   const tooLarge: FlagEvaluationEntry[] = [];
   let degradedEvaluations = 0;
 
+  if (entries.length === 0) return { payloads, tooLarge, degradedEvaluations };
+
+  // Row texts are built once. Usually the whole window fits one body: when no row can reach a cap even
+  // at 3 UTF-8 bytes per UTF-16 unit, and the encoded body is within the payload cap, the packing below
+  // would make exactly that one body — so it is encoded once, with no per-row size scan.
+  const texts: string[] = new Array(entries.length);
+  const rowLimit = Math.min(caps.maxEventBytes, caps.maxPayloadBytes - frame);
+  let units = frame, small = true, total = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
+    texts[i] = text;
+    units += text.length + 1;
+    total += entry.count;
+    if (text.length * 3 > rowLimit) small = false;
+  }
+  if (small && units - 1 <= caps.maxPayloadBytes) {
+    const body = encoder.encode(`${prefix}${texts.join(",")}${suffix}`);
+    if (body.length <= caps.maxPayloadBytes) {
+      payloads.push({ body, entries: entries.slice(), evaluations: total });
+      return { payloads, tooLarge, degradedEvaluations };
+    }
+  }
+
   // One string per body, encoded once when the body closes (cheaper than encoding row by row).
   let rows: string[] = [];
   let carried: FlagEvaluationEntry[] = [];
@@ -138,8 +176,9 @@ export function encodeFlagEvaluationPayloads(
     size = frame;
   };
 
-  for (const entry of entries) {
-    let text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    let text = texts[i]!;
     let bytes = rowBytes(text);
     const degradable = !entry.degraded && (entry.targetingKey !== undefined || entry.context !== undefined);
     // A row that cannot fit alone, even in an empty body, loses its subject and context first.
