@@ -13,6 +13,7 @@
  */
 import { utf8ByteLength } from "../core/text.ts";
 import type { FlagEvaluationEntry } from "./aggregator.ts";
+import { JsonByteWriter, writeFlagEvaluationRow } from "./_row-bytes.ts";
 
 /** Non-ASCII: the only text whose UTF-8 size differs from its length. */
 // deno-lint-ignore no-control-regex
@@ -141,26 +142,29 @@ export function encodeFlagEvaluationPayloads(
 
   if (entries.length === 0) return { payloads, tooLarge, degradedEvaluations };
 
-  // Row texts are built once. Usually the whole window fits one body: when no row can reach a cap even
-  // at 3 UTF-8 bytes per UTF-16 unit, and the encoded body is within the payload cap, the packing below
-  // would make exactly that one body — so it is encoded once, with no per-row size scan.
-  const texts: string[] = new Array(entries.length);
+  // Usually the whole window fits one body: when every row is within the per-event cap and the whole
+  // body within the payload cap, the packing below would make exactly that one body — so the rows are
+  // written straight into its bytes (no row strings to join and encode again).
   const rowLimit = Math.min(caps.maxEventBytes, caps.maxPayloadBytes - frame);
-  let units = frame, small = true, total = 0;
+  const out = new JsonByteWriter(frame + entries.length * 320);
+  out.text(prefix);
+  const head = `{"timestamp":${timestamp},"flag":{"key":`;
+  let fits = true, total = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    const text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
-    texts[i] = text;
-    units += text.length + 1;
+    if (i > 0) out.ascii(",");
+    const start = out.length;
+    writeFlagEvaluationRow(out, entry, timestamp, head, entry.degraded ? undefined : subjectOf(entry));
     total += entry.count;
-    if (text.length * 3 > rowLimit) small = false;
-  }
-  if (small && units - 1 <= caps.maxPayloadBytes) {
-    const body = encoder.encode(`${prefix}${texts.join(",")}${suffix}`);
-    if (body.length <= caps.maxPayloadBytes) {
-      payloads.push({ body, entries: entries.slice(), evaluations: total });
-      return { payloads, tooLarge, degradedEvaluations };
+    if (out.length - start > rowLimit || out.length + suffix.length > caps.maxPayloadBytes) {
+      fits = false;
+      break;
     }
+  }
+  if (fits) {
+    out.ascii(suffix);
+    payloads.push({ body: out.bytes.slice(0, out.length), entries: entries.slice(), evaluations: total });
+    return { payloads, tooLarge, degradedEvaluations };
   }
 
   // One string per body, encoded once when the body closes (cheaper than encoding row by row).
@@ -176,9 +180,8 @@ export function encodeFlagEvaluationPayloads(
     size = frame;
   };
 
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    let text = texts[i]!;
+  for (const entry of entries) {
+    let text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
     let bytes = rowBytes(text);
     const degradable = !entry.degraded && (entry.targetingKey !== undefined || entry.context !== undefined);
     // A row that cannot fit alone, even in an empty body, loses its subject and context first.
