@@ -2,7 +2,7 @@
  * Encoding one OTLP `feature_flag.evaluations` request of 200 data points
  * with 4 attributes each, side by side in one run:
  *
- * - flagpost `encodeOtlpMetrics` (hand-written, sized then written once);
+ * - flagpost `encodeOtlpMetrics` (hand-written, one pass into a reused scratch buffer, then one copy);
  * - `@opentelemetry/otlp-transformer`'s `ProtobufMetricsSerializer`, given
  *   the SDK's `ResourceMetrics` shape;
  * - dd-trace-js's own OTLP metrics transformer

@@ -5,16 +5,32 @@
  * Why by hand: workers forbid code generation from strings (protobufjs
  * compiles its codecs with `new Function`), the OpenTelemetry SDK's Node
  * build does not bundle for workers, and this message has a dozen fields.
- * The encoder sizes the whole message first, allocates once, then writes:
- * no intermediate objects per point. Field numbers follow opentelemetry-proto
- * (`tests/data/vectors/otlp-metrics.md`); default-valued fields are omitted,
- * so bytes differ from other encoders but decode to the same message.
+ * Field numbers follow opentelemetry-proto (`tests/data/vectors/otlp-metrics.md`);
+ * default-valued fields are omitted, so bytes differ from other encoders but
+ * decode to the same message (and are what @bufbuild/protobuf re-serializes).
+ *
+ * Why it is shaped this way (one pass, then one copy): sizing every string
+ * before writing it costs as much as writing it, and so does deduplicating
+ * repeated attributes through a Map. So the data points are written in one
+ * pass into a reused scratch buffer, each length reserved in the bytes it
+ * almost always takes (one per attribute, two per point) and fixed up after
+ * the payload is written; the message head, whose lengths enclose all the
+ * points, is then written just before them and the finished message sliced
+ * out in one native copy (no zero-filled allocation, no second scan).
  *
  * @module
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
 import { utf8ByteLength } from "../core/text.ts";
-import { fieldSize, writeFixed64BigInt, writeFixed64Number, writeHeader, writeString } from "./_protobuf-writer.ts";
+import {
+  fieldSize,
+  varintSize,
+  writeFixed64BigInt,
+  writeFixed64Number,
+  writeHeader,
+  writeString,
+  writeVarint,
+} from "./_protobuf-writer.ts";
 import {
   AGGREGATION_TEMPORALITY_DELTA,
   EVALUATION_METRIC_DESCRIPTION,
@@ -52,6 +68,17 @@ const TAG_ANY_STRING = 0x0a; // AnyValue.string_value = 1
 
 /** start, time and as_int: three fixed 8-byte fields with one-byte tags. */
 const POINT_FIXED_BYTES = 27;
+/** Distinct attribute keys whose encoded field a call keeps (the evaluation counter has five). */
+const KEY_FIELDS_KEPT = 16;
+/** Bytes a point's length is reserved in before its size is known (sizes 128 … 16,383). */
+const POINT_LENGTH_RESERVED = 2;
+/** Scratch room kept past the end of everything written: a point length wider than reserved, the Sum's trailer. */
+const SLACK = 8;
+/** The scratch buffer is kept for the next call up to this size (1 MiB); a bigger one is left to the GC. */
+const SCRATCH_KEEP_BYTES = 1 << 20;
+
+/** The scratch buffer between calls; a call takes it (so a re-entrant call gets its own) and gives it back. */
+let spareScratch: Uint8Array<ArrayBuffer> | undefined;
 
 function badAttribute(index: number, a: number, kv: unknown): FlagpostError {
   const field = `points[${index}].attributes[${a}]`;
@@ -79,40 +106,12 @@ function writeKeyValue(
   return writeString(buf, pos, TAG_ANY_STRING, value, valueLength);
 }
 
-/** A distinct point attribute of one request: its sizes, and where it was first written. */
-interface AttributeField {
-  /** The encoded `KeyValue.key` field, shared by every value of that key. */
-  readonly keyPrefix: Uint8Array;
-  readonly value: string;
-  readonly valueLength: number;
-  /** Bytes of the KeyValue message. */
-  readonly payload: number;
-  /** Bytes of the whole `attributes` field (tag, length, KeyValue). */
-  readonly size: number;
-  /** Offset of its first copy in the output, -1 until written. */
-  at: number;
-}
-
-/** One attribute key of a request: its encoded key field and its distinct values. */
-interface KeyEntry {
-  readonly prefix: Uint8Array;
-  readonly byValue: Map<string, AttributeField>;
-}
-
-/** Attribute keys looked up by identity in a short list before falling back to a Map. */
-const SMALL_KEYS = 8;
-
-/** Copies a short byte string (an encoded key field: a loop beats `TypedArray.set` at this size). */
-function copyBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
-  return pos + n;
-}
-
-function nanosBytes(nanos: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  writeFixed64BigInt(out, 0, nanos);
-  return out;
+/** `buf` with room for `needed` bytes (plus {@link SLACK}), its first `used` bytes kept. */
+function ensureRoom(buf: Uint8Array<ArrayBuffer>, used: number, needed: number): Uint8Array<ArrayBuffer> {
+  if (needed + SLACK <= buf.length) return buf;
+  const bigger = new Uint8Array(Math.max(needed + SLACK, buf.length * 2));
+  bigger.set(buf.subarray(0, used));
+  return bigger;
 }
 
 /**
@@ -145,47 +144,32 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
     throw new FlagpostError("invalid_argument", `points: ${describeValue(points)} must be an array`, { field: "points" });
   }
 
-  // ---- pass 1: sizes ----
-  // Attributes repeat (a handful of keys, a few reasons, one flag key across many points): each distinct
-  // (key, value) pair is sized once per call, written in full at its first occurrence, and later
-  // occurrences copy those bytes (`copyWithin`: no allocation, no character scan).
-  const smallKeys: string[] = [];
-  const smallEntries: KeyEntry[] = [];
-  const manyKeys = new Map<string, KeyEntry>();
-  const fieldOf = (key: string, value: string): AttributeField => {
-    let entry: KeyEntry | undefined;
-    for (let i = 0; i < smallKeys.length; i++) {
-      if (smallKeys[i] === key) {
-        entry = smallEntries[i];
-        break;
-      }
-    }
-    if (entry === undefined) {
-      entry = manyKeys.get(key);
-      if (entry === undefined) {
-        const keyLength = utf8ByteLength(key);
-        const prefix = new Uint8Array(fieldSize(keyLength));
-        writeString(prefix, 0, TAG_KV_KEY, key, keyLength);
-        entry = { prefix, byValue: new Map() };
-        if (smallKeys.length < SMALL_KEYS) {
-          smallKeys.push(key);
-          smallEntries.push(entry);
-        } else manyKeys.set(key, entry);
-      }
-    }
-    let field = entry.byValue.get(value);
-    if (field === undefined) {
-      const valueLength = utf8ByteLength(value);
-      const payload = entry.prefix.length + fieldSize(fieldSize(valueLength));
-      field = { keyPrefix: entry.prefix, value, valueLength, payload, size: fieldSize(payload), at: -1 };
-      entry.byValue.set(value, field);
-    }
-    return field;
-  };
+  // The head: everything before the first data point. Its size is known but for the four lengths
+  // enclosing the points (request, resource metrics, scope metrics, metric, sum); the points are
+  // written after room for the largest possible head and the head later ends exactly where they begin.
   let resourceSize = 0;
   for (const kv of resAttrs) resourceSize += fieldSize(keyValueSize(utf8ByteLength(kv[0]), utf8ByteLength(kv[1])));
+  const resourceFieldSize = resAttrs.length > 0 ? fieldSize(resourceSize) : 0;
+  const scopeNameLength = utf8ByteLength(EVALUATION_METRIC_SCOPE);
+  const nameLength = utf8ByteLength(EVALUATION_METRIC_NAME);
+  const descriptionLength = utf8ByteLength(EVALUATION_METRIC_DESCRIPTION);
+  const unitLength = utf8ByteLength(EVALUATION_METRIC_UNIT);
+  const scopeSize = fieldSize(scopeNameLength);
+  const metricFixedSize = fieldSize(nameLength) + fieldSize(descriptionLength) + fieldSize(unitLength);
+  const headRoom = resourceFieldSize + fieldSize(scopeSize) + metricFixedSize + 5 * (1 + 5); // five tags, five widest varints
+
   const n = points.length;
-  let attributeCount = 0;
+  let buf = spareScratch ?? new Uint8Array(4096);
+  spareScratch = undefined;
+  buf = ensureRoom(buf, 0, headRoom + n * 64);
+  const startLo = Number(start & 0xffffffffn);
+  const startHi = Number(start >> 32n);
+  const endLo = Number(end & 0xffffffffn);
+  const endHi = Number(end >> 32n);
+  // Encoded `KeyValue.key` fields by key (compared by identity first: callers reuse a few key constants).
+  const keys: string[] = [];
+  const keyFields: Uint8Array[] = [];
+  let pos = headRoom;
   for (let i = 0; i < n; i++) {
     const point = points[i];
     if (point === null || typeof point !== "object") {
@@ -193,94 +177,132 @@ export function encodeOtlpMetrics(resource: MetricResource, points: readonly Met
         field: `points[${i}]`,
       });
     }
-    checkCount(i, point.count);
+    const count = point.count;
+    checkCount(i, count);
     const attributes = point.attributes;
     if (!Array.isArray(attributes)) throw badAttribute(i, 0, attributes);
-    attributeCount += attributes.length;
-  }
-  const parts = new Array<AttributeField>(attributeCount); // every point attribute's field, in write order
-  const pointSizes = new Int32Array(n);
-  let pointsSize = 0;
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    const attributes = points[i]!.attributes;
-    let size = POINT_FIXED_BYTES;
+    buf = ensureRoom(buf, pos, pos + 1 + POINT_LENGTH_RESERVED + POINT_FIXED_BYTES);
+    const lengthAt = pos + 1;
+    buf[pos] = TAG_SUM_DATA_POINTS;
+    pos = lengthAt + POINT_LENGTH_RESERVED;
+    const bodyStart = pos;
+    buf[pos] = TAG_POINT_START;
+    buf[pos + 1] = startLo & 0xff;
+    buf[pos + 2] = (startLo >>> 8) & 0xff;
+    buf[pos + 3] = (startLo >>> 16) & 0xff;
+    buf[pos + 4] = startLo >>> 24;
+    buf[pos + 5] = startHi & 0xff;
+    buf[pos + 6] = (startHi >>> 8) & 0xff;
+    buf[pos + 7] = (startHi >>> 16) & 0xff;
+    buf[pos + 8] = startHi >>> 24;
+    buf[pos + 9] = TAG_POINT_TIME;
+    buf[pos + 10] = endLo & 0xff;
+    buf[pos + 11] = (endLo >>> 8) & 0xff;
+    buf[pos + 12] = (endLo >>> 16) & 0xff;
+    buf[pos + 13] = endLo >>> 24;
+    buf[pos + 14] = endHi & 0xff;
+    buf[pos + 15] = (endHi >>> 8) & 0xff;
+    buf[pos + 16] = (endHi >>> 16) & 0xff;
+    buf[pos + 17] = endHi >>> 24;
+    buf[pos + 18] = TAG_POINT_AS_INT;
+    pos = typeof count === "number" ? writeFixed64Number(buf, pos + 19, count) : writeFixed64BigInt(buf, pos + 19, count);
     for (let a = 0; a < attributes.length; a++) {
       const kv = attributes[a];
       if (!Array.isArray(kv)) throw badAttribute(i, a, kv);
       const key = kv[0];
       const value = kv[1];
       if (typeof key !== "string" || typeof value !== "string") throw badAttribute(i, a, kv);
-      const field = fieldOf(key, value);
-      parts[p++] = field;
-      size += field.size;
-    }
-    pointSizes[i] = size;
-    pointsSize += fieldSize(size);
-  }
-
-  const scopeNameLength = utf8ByteLength(EVALUATION_METRIC_SCOPE);
-  const nameLength = utf8ByteLength(EVALUATION_METRIC_NAME);
-  const descriptionLength = utf8ByteLength(EVALUATION_METRIC_DESCRIPTION);
-  const unitLength = utf8ByteLength(EVALUATION_METRIC_UNIT);
-  const sumSize = pointsSize + 2 + 2; // + temporality + is_monotonic
-  const metricSize = fieldSize(nameLength) + fieldSize(descriptionLength) + fieldSize(unitLength) + fieldSize(sumSize);
-  const scopeSize = fieldSize(scopeNameLength);
-  const scopeMetricsSize = fieldSize(scopeSize) + fieldSize(metricSize);
-  const resourceMetricsSize = (resAttrs.length > 0 ? fieldSize(resourceSize) : 0) + fieldSize(scopeMetricsSize);
-  const total = fieldSize(resourceMetricsSize);
-
-  // ---- pass 2: write ----
-  const buf = new Uint8Array(total);
-  let pos = writeHeader(buf, 0, TAG_REQUEST_RESOURCE_METRICS, resourceMetricsSize);
-  if (resAttrs.length > 0) {
-    pos = writeHeader(buf, pos, TAG_RM_RESOURCE, resourceSize);
-    for (const [key, value] of resAttrs) {
-      pos = writeKeyValue(buf, pos, TAG_RESOURCE_ATTRIBUTES, key, value, utf8ByteLength(key), utf8ByteLength(value));
-    }
-  }
-  pos = writeHeader(buf, pos, TAG_RM_SCOPE_METRICS, scopeMetricsSize);
-  pos = writeHeader(buf, pos, TAG_SM_SCOPE, scopeSize);
-  pos = writeString(buf, pos, TAG_SCOPE_NAME, EVALUATION_METRIC_SCOPE, scopeNameLength);
-  pos = writeHeader(buf, pos, TAG_SM_METRICS, metricSize);
-  pos = writeString(buf, pos, TAG_METRIC_NAME, EVALUATION_METRIC_NAME, nameLength);
-  pos = writeString(buf, pos, TAG_METRIC_DESCRIPTION, EVALUATION_METRIC_DESCRIPTION, descriptionLength);
-  pos = writeString(buf, pos, TAG_METRIC_UNIT, EVALUATION_METRIC_UNIT, unitLength);
-  pos = writeHeader(buf, pos, TAG_METRIC_SUM, sumSize);
-
-  const startBytes = nanosBytes(start);
-  const endBytes = nanosBytes(end);
-  p = 0;
-  for (let i = 0; i < n; i++) {
-    const point = points[i]!;
-    pos = writeHeader(buf, pos, TAG_SUM_DATA_POINTS, pointSizes[i]!);
-    buf[pos++] = TAG_POINT_START;
-    for (let b = 0; b < 8; b++) buf[pos + b] = startBytes[b]!;
-    pos += 8;
-    buf[pos++] = TAG_POINT_TIME;
-    for (let b = 0; b < 8; b++) buf[pos + b] = endBytes[b]!;
-    pos += 8;
-    buf[pos++] = TAG_POINT_AS_INT;
-    const count = point.count;
-    pos = typeof count === "number" ? writeFixed64Number(buf, pos, count) : writeFixed64BigInt(buf, pos, count);
-    const end = p + point.attributes.length;
-    for (; p < end; p++) {
-      const field = parts[p]!;
-      if (field.at < 0) {
-        field.at = pos;
-        pos = writeHeader(buf, pos, TAG_POINT_ATTRIBUTES, field.payload);
-        pos = copyBytes(buf, pos, field.keyPrefix);
-        pos = writeHeader(buf, pos, TAG_KV_VALUE, fieldSize(field.valueLength));
-        pos = writeString(buf, pos, TAG_ANY_STRING, field.value, field.valueLength);
+      let keyField: Uint8Array | undefined;
+      for (let k = 0; k < keys.length; k++) {
+        if (keys[k] === key) {
+          keyField = keyFields[k];
+          break;
+        }
+      }
+      if (keyField === undefined) {
+        const keyLength = utf8ByteLength(key);
+        keyField = new Uint8Array(fieldSize(keyLength));
+        writeString(keyField, 0, TAG_KV_KEY, key, keyLength);
+        if (keys.length < KEY_FIELDS_KEPT) {
+          keys.push(key);
+          keyFields.push(keyField);
+        }
+      }
+      const keyFieldLength = keyField.length;
+      const valueUnits = value.length;
+      // At most 3 UTF-8 bytes per UTF-16 unit; 3 tags and 3 lengths of at most 5 bytes.
+      buf = ensureRoom(buf, pos, pos + 18 + keyFieldLength + 3 * valueUnits);
+      const fieldStart = pos;
+      buf[pos] = TAG_POINT_ATTRIBUTES;
+      pos += 2;
+      for (let b = 0; b < keyFieldLength; b++) buf[pos + b] = keyField[b]!;
+      pos += keyFieldLength;
+      buf[pos] = TAG_KV_VALUE;
+      buf[pos + 2] = TAG_ANY_STRING;
+      pos += 4;
+      // The common case: an ASCII value in a KeyValue under 128 bytes, so each of the three lengths is one byte.
+      let short = keyFieldLength + 4 + valueUnits < 0x80;
+      if (short) {
+        for (let c = 0; c < valueUnits; c++) {
+          const code = value.charCodeAt(c);
+          if (code >= 0x80) {
+            short = false;
+            break;
+          }
+          buf[pos + c] = code;
+        }
+      }
+      if (short) {
+        buf[pos - 1] = valueUnits;
+        buf[pos - 3] = valueUnits + 2;
+        buf[fieldStart + 1] = keyFieldLength + 4 + valueUnits;
+        pos += valueUnits;
       } else {
-        buf.copyWithin(pos, field.at, field.at + field.size);
-        pos += field.size;
+        const valueLength = utf8ByteLength(value);
+        const anySize = fieldSize(valueLength);
+        pos = writeHeader(buf, fieldStart, TAG_POINT_ATTRIBUTES, keyFieldLength + fieldSize(anySize));
+        for (let b = 0; b < keyFieldLength; b++) buf[pos + b] = keyField[b]!;
+        pos = writeHeader(buf, pos + keyFieldLength, TAG_KV_VALUE, anySize);
+        pos = writeString(buf, pos, TAG_ANY_STRING, value, valueLength);
       }
     }
+    const size = pos - bodyStart;
+    const lengthSize = varintSize(size);
+    if (lengthSize !== POINT_LENGTH_RESERVED) { // under 128 bytes (few attributes) or 16 KiB and more (long values)
+      buf.copyWithin(lengthAt + lengthSize, bodyStart, pos);
+      pos += lengthSize - POINT_LENGTH_RESERVED;
+    }
+    writeVarint(buf, lengthAt, size);
   }
-  buf[pos++] = TAG_SUM_TEMPORALITY;
+  buf[pos++] = TAG_SUM_TEMPORALITY; // SLACK keeps room for these four
   buf[pos++] = AGGREGATION_TEMPORALITY_DELTA;
   buf[pos++] = TAG_SUM_MONOTONIC;
   buf[pos++] = 1;
-  return pos === total ? buf : buf.subarray(0, pos); // equal by construction
+
+  const sumSize = pos - headRoom;
+  const metricSize = metricFixedSize + fieldSize(sumSize);
+  const scopeMetricsSize = fieldSize(scopeSize) + fieldSize(metricSize);
+  const resourceMetricsSize = resourceFieldSize + fieldSize(scopeMetricsSize);
+  const total = fieldSize(resourceMetricsSize);
+  const headStart = headRoom - (total - sumSize);
+
+  let at = writeHeader(buf, headStart, TAG_REQUEST_RESOURCE_METRICS, resourceMetricsSize);
+  if (resAttrs.length > 0) {
+    at = writeHeader(buf, at, TAG_RM_RESOURCE, resourceSize);
+    for (const [key, value] of resAttrs) {
+      at = writeKeyValue(buf, at, TAG_RESOURCE_ATTRIBUTES, key, value, utf8ByteLength(key), utf8ByteLength(value));
+    }
+  }
+  at = writeHeader(buf, at, TAG_RM_SCOPE_METRICS, scopeMetricsSize);
+  at = writeHeader(buf, at, TAG_SM_SCOPE, scopeSize);
+  at = writeString(buf, at, TAG_SCOPE_NAME, EVALUATION_METRIC_SCOPE, scopeNameLength);
+  at = writeHeader(buf, at, TAG_SM_METRICS, metricSize);
+  at = writeString(buf, at, TAG_METRIC_NAME, EVALUATION_METRIC_NAME, nameLength);
+  at = writeString(buf, at, TAG_METRIC_DESCRIPTION, EVALUATION_METRIC_DESCRIPTION, descriptionLength);
+  at = writeString(buf, at, TAG_METRIC_UNIT, EVALUATION_METRIC_UNIT, unitLength);
+  at = writeHeader(buf, at, TAG_METRIC_SUM, sumSize);
+  if (at !== headRoom) throw new Error(`encodeOtlpMetrics: head ends at ${at}, points start at ${headRoom}`); // by construction
+  const out = buf.slice(headStart, pos);
+  if (buf.length <= SCRATCH_KEEP_BYTES) spareScratch = buf;
+  return out;
 }

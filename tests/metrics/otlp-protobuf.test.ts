@@ -164,3 +164,75 @@ describe("encodeOtlpMetrics", () => {
     expect(metric.sum).toEqual({ aggregationTemporality: 1, isMonotonic: true });
   });
 });
+
+describe("encodeOtlpMetrics: one pass into a reused scratch buffer", () => {
+  const desc = otlpMessage("ExportMetricsServiceRequest");
+  /** @bufbuild/protobuf's own serialization of what it decoded from `bytes`: the canonical bytes. */
+  const canonical = (bytes: Uint8Array) => [...toBinary(desc, fromBinary(desc, bytes))];
+  const point = (attributes: Array<[string, string]>, count: number | bigint = 1): MetricPoint => ({ attributes, count });
+
+  test("every length boundary gives canonical bytes: attributes and points around 128 and 16,384 bytes, non-ASCII, long keys", () => {
+    const cases: MetricPoint[][] = [
+      [point([])], // a 27-byte point: its length takes one byte, not the two reserved
+      [point([["k", "v"]]), point([["feature_flag.key", "x".repeat(95)]])], // points just under and over 128 bytes
+      ...[100, 101, 102, 103, 104, 105, 120, 125, 126, 127, 128, 200].map((n) => [point([["feature_flag.key", "v".repeat(n)]])]),
+      [point([["feature_flag.key", "é".repeat(60)], ["feature_flag.result.variant", "日本語"], ["k", "🚀"]])],
+      [point([["k".repeat(130), "v"], ["k".repeat(130), "w"]])], // a key field of three-byte length
+      [point([["feature_flag.key", "x".repeat(16_400)]])], // a point of three-byte length
+      [point([["feature_flag.key", "x".repeat(16_300)], ["b", "y".repeat(200)]], 2n ** 63n - 1n)],
+      Array.from({ length: 40 }, (_, i) => point([[`key-${i % 20}`, `value-${i}`]], i)), // more distinct keys than are kept
+    ];
+    for (const points of cases) {
+      const bytes = encodeOtlpMetrics({ service: "svc" }, points, WINDOW);
+      expect([...bytes]).toEqual(canonical(bytes));
+      const decoded = decodeRequest(bytes).resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.sum!.dataPoints!;
+      expect(decoded.map((p) => p.attributes?.map((kv) => [kv.key, kv.value!["stringValue"]]) ?? [])).toEqual(
+        points.map((p) => p.attributes.map(([k, v]) => [k, v])),
+      );
+    }
+  });
+
+  test("two different requests in a row encode exactly, and each result owns its bytes", () => {
+    const big = Array.from({ length: 300 }, (_, i) => point([["feature_flag.key", `flag-${i}`], ["feature_flag.result.variant", "on"]], i));
+    const small = [point([["feature_flag.key", "other"]], 7)];
+    const first = encodeOtlpMetrics({ service: "a" }, big, WINDOW);
+    const firstCopy = [...first];
+    const second = encodeOtlpMetrics({ service: "b", env: "prod" }, small, WINDOW);
+    const again = encodeOtlpMetrics({ service: "a" }, big, WINDOW);
+    expect([...first]).toEqual(firstCopy); // the second call did not write over the first result
+    expect([...again]).toEqual(firstCopy);
+    expect([...second]).toEqual(canonical(second));
+    expect(decodeRequest(second).resourceMetrics![0]!.scopeMetrics![0]!.metrics![0]!.sum!.dataPoints!.map((p) => p.asInt)).toEqual(["7"]);
+    for (const bytes of [first, second, again]) {
+      expect([bytes.byteOffset, bytes.byteLength]).toEqual([0, bytes.buffer.byteLength]); // an exact buffer, not a view of the scratch
+    }
+    expect(first.buffer).not.toBe(again.buffer);
+  });
+
+  test("a failed call (bad input mid-way) leaves the next call exact", () => {
+    const good = [point([["feature_flag.key", "f"]], 3)];
+    const expected = [...encodeOtlpMetrics({}, good, WINDOW)];
+    const bad = [...good, ...good, { attributes: [["k", 5 as unknown as string]], count: 1 } as MetricPoint];
+    expect(flagpostErrorOf(() => encodeOtlpMetrics({}, bad, WINDOW)).field).toBe("points[2].attributes[0]");
+    expect([...encodeOtlpMetrics({}, good, WINDOW)]).toEqual(expected);
+  });
+
+  test("a re-entrant call (from a count getter) does not share the scratch buffer", () => {
+    const inner = [point([["feature_flag.key", "inner"]], 1)];
+    let innerBytes: Uint8Array | undefined;
+    const outer: MetricPoint[] = [
+      point([["feature_flag.key", "outer"]], 1),
+      {
+        attributes: [["feature_flag.key", "outer-2"]],
+        get count() {
+          innerBytes ??= encodeOtlpMetrics({}, inner, WINDOW);
+          return 2;
+        },
+      },
+    ];
+    const bytes = encodeOtlpMetrics({ service: "s" }, outer, WINDOW);
+    const plain = encodeOtlpMetrics({ service: "s" }, [outer[0]!, point([["feature_flag.key", "outer-2"]], 2)], WINDOW);
+    expect([...bytes]).toEqual([...plain]);
+    expect([...innerBytes!]).toEqual([...encodeOtlpMetrics({}, inner, WINDOW)]);
+  });
+});
