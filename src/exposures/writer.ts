@@ -29,7 +29,7 @@ import { utf8ByteLength } from "../core/text.ts";
 import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
-import { ExposureCache, exposureKey, exposureKeyPrefix } from "./cache.ts";
+import { ExposureCache, type ExposureCacheEntry, exposureKeyPrefix, type ExposureScope } from "./cache.ts";
 import { encodeExposureContext, exposuresPrefix } from "./encode.ts";
 import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
 
@@ -166,8 +166,8 @@ export function exposuresRetryPolicy(): RetryPolicy {
 interface Pending {
   /** The validated event, in wire key order. */
   readonly event: ExposureEvent;
-  readonly key: string;
-  /** Dedupe cache token (0 when deduplication is off). */
+  /** Its dedupe cache entry (`undefined` when deduplication is off) and the token of this write. */
+  readonly entry: ExposureCacheEntry | undefined;
   readonly token: number;
 }
 
@@ -211,7 +211,8 @@ export class ExposureWriter {
   readonly #maxQueued: number;
   readonly #maxPayloadBytes: number;
   readonly #maxEventBytes: number;
-  readonly #keyPrefix: string;
+  /** This writer's service context in the dedupe cache. */
+  readonly #scope: ExposureScope;
   /** `{"context":{…},"exposures":` — a payload is this, the events array, and `}`. */
   readonly #prefix: string;
   /** UTF-8 bytes of a payload around its events (prefix, brackets, closing brace). */
@@ -242,8 +243,7 @@ export class ExposureWriter {
     this.#deadlineMs = config.flushDeadlineMs;
     this.#maxQueued = config.limits.maxQueuedExposures;
     this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;
-    // A private cache only ever sees this context: its keys need no context prefix (shorter keys hash faster).
-    this.#keyPrefix = options.cache === undefined ? "" : exposureKeyPrefix(config.service, config.env, config.version);
+    this.#scope = this.#cache.scope(exposureKeyPrefix(config.service, config.env, config.version));
     this.#prefix = exposuresPrefix(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
     this.#envelopeBytes = utf8ByteLength(this.#prefix) + 3;
     this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
@@ -305,14 +305,14 @@ export class ExposureWriter {
         typeof flagKey === "string" && typeof allocationKey === "string" && typeof variant === "string" &&
         (targetingKey === undefined || targetingKey === null || typeof targetingKey === "string")
       ) {
-        const key = exposureKey(this.#keyPrefix, flagKey, targetingKey ?? "");
-        if (this.#cache.isDuplicate(key, allocationKey, variant, serialId)) return DUPLICATE;
+        const subjectId = targetingKey ?? "";
+        if (this.#cache.isDuplicateIn(this.#scope, flagKey, subjectId, allocationKey, variant, serialId)) return DUPLICATE;
         const rejection = checkExposureFields(record) ?? checkExposureAttributes(record.attributes);
         if (rejection !== undefined) return rejection;
         if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
         const event = exposureEvent(record);
-        const token = this.#cache.remember(key, allocationKey, variant, serialId);
-        this.#queue.push({ event, key, token });
+        const entry = this.#cache.rememberIn(this.#scope, flagKey, subjectId, allocationKey, variant, serialId);
+        this.#queue.push({ event, entry, token: entry?.token ?? 0 });
         return QUEUED;
       }
     }
@@ -362,7 +362,7 @@ export class ExposureWriter {
     this.#inFlight += taken.length;
     let settled = 0;
     const fail = (batch: readonly Pending[], reason: string) => {
-      for (const p of batch) this.#cache.forget(p.key, p.token);
+      for (const p of batch) if (p.entry !== undefined) this.#cache.forgetEntry(p.entry, p.token);
       dropped[reason] = (dropped[reason] ?? 0) + batch.length;
       this.#drop(reason, batch.length);
       this.#inFlight -= batch.length;

@@ -68,3 +68,68 @@ describe("ExposureCache", () => {
     }
   });
 });
+
+describe("ExposureCache scopes (the writer's lookup: flag, then subject, no key string)", () => {
+  test("same semantics as string keys: A→B→A logs three times, serial id none ≠ 0, scopes are separate", () => {
+    const cache = new ExposureCache(10);
+    const shop = cache.scope(exposureKeyPrefix("shop", "prod", "1"));
+    const cart = cache.scope(exposureKeyPrefix("cart", "prod", "1"));
+    expect(cache.scope(exposureKeyPrefix("shop", "prod", "1"))).toBe(shop);
+    const log = (variant: string, serial: number | undefined) => {
+      const dup = cache.isDuplicateIn(shop, "flag", "user", "alloc", variant, serial);
+      if (!dup) cache.rememberIn(shop, "flag", "user", "alloc", variant, serial);
+      return dup;
+    };
+    expect([log("A", 1), log("A", 1), log("B", 1), log("A", 1), log("A", undefined), log("A", 0), log("A", 0)])
+      .toEqual([false, true, false, false, false, false, true]);
+    expect(cache.isDuplicateIn(cart, "flag", "user", "alloc", "A", 0)).toBe(false);
+    expect(cache.isDuplicateIn(shop, "flag", "other", "alloc", "A", 0)).toBe(false);
+    expect(cache.isDuplicateIn(shop, "other", "user", "alloc", "A", 0)).toBe(false);
+    expect(cache.size).toBe(1);
+  });
+
+  test("forgetEntry removes only the write its token names", () => {
+    const cache = new ExposureCache(10);
+    const scope = cache.scope("");
+    const first = cache.rememberIn(scope, "f", "s", "a", "v1", undefined)!;
+    const t1 = first.token;
+    const second = cache.rememberIn(scope, "f", "s", "a", "v2", undefined)!;
+    expect(cache.forgetEntry(first, t1)).toBe(false); // replaced by v2 since
+    expect(cache.isDuplicateIn(scope, "f", "s", "a", "v2", undefined)).toBe(true);
+    expect(cache.forgetEntry(second, second.token)).toBe(true);
+    expect(cache.isDuplicateIn(scope, "f", "s", "a", "v2", undefined)).toBe(false);
+    expect(cache.size).toBe(0);
+    expect(scope.size).toBe(0); // empty per-flag tables go too
+  });
+
+  test("eviction removes the least recently used entry from the lookup too; a stale entry cannot forget its successor", () => {
+    const cache = new ExposureCache(2);
+    const scope = cache.scope("");
+    const a = cache.rememberIn(scope, "f", "a", "x", "1", undefined)!;
+    const tokenA = a.token;
+    cache.rememberIn(scope, "f", "b", "x", "1", undefined);
+    expect(cache.isDuplicateIn(scope, "f", "a", "x", "1", undefined)).toBe(true); // touches a
+    cache.rememberIn(scope, "g", "c", "x", "1", undefined); // evicts b
+    expect(cache.size).toBe(2);
+    expect(cache.isDuplicateIn(scope, "f", "b", "x", "1", undefined)).toBe(false);
+    expect(scope.get("f")?.size).toBe(1);
+    cache.rememberIn(scope, "g", "d", "x", "1", undefined); // evicts a
+    cache.rememberIn(scope, "f", "a", "x", "1", undefined); // a again: a new entry (evicts c)
+    expect(cache.forgetEntry(a, tokenA)).toBe(false);
+    expect(cache.isDuplicateIn(scope, "f", "a", "x", "1", undefined)).toBe(true);
+    let held = 0;
+    for (const subjects of scope.values()) held += subjects.size;
+    expect(held).toBe(cache.size);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.isDuplicateIn(scope, "f", "a", "x", "1", undefined)).toBe(false);
+  });
+
+  test("capacity 0: nothing remembered", () => {
+    const off = new ExposureCache(0);
+    const scope = off.scope("");
+    expect(off.rememberIn(scope, "f", "s", "a", "v", 1)).toBeUndefined();
+    expect(off.isDuplicateIn(scope, "f", "s", "a", "v", 1)).toBe(false);
+    expect(scope.size).toBe(0);
+  });
+});
