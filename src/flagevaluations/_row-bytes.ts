@@ -115,7 +115,7 @@ export class JsonByteWriter {
  * // (fragment) internal to flagpost/flagevaluations: not exported from "flagpost"
  * import { JsonByteWriter, writeFlagEvaluationRow } from "./_row-bytes.ts";
  * const entry = {
- *   identity: "x", flagKey: "checkout", variant: "on", allocation: undefined, runtimeDefault: false, error: undefined,
+ *   flagKey: "checkout", variant: "on", allocation: undefined, runtimeDefault: false, error: undefined,
  *   targetingKey: "alice", context: undefined, degraded: false, consent: false, count: 3, first: 1, last: 9,
  * };
  * const out = new JsonByteWriter(256);

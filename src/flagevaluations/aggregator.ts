@@ -4,7 +4,12 @@
  * with consent, per flattened context.
  *
  * Recording is on the evaluation's hot path, so it does no hashing and no
- * I/O: it builds an identity string and bumps a counter. Memory is flat
+ * I/O: it walks nested maps keyed by the record's own strings (flag →
+ * variant → allocation → error → runtime default → subject) and bumps a
+ * counter. That is cheaper than building one identity string per
+ * evaluation (concatenation, then hashing the new string): the keys are
+ * usually the same string objects evaluation after evaluation, whose hashes
+ * the engine has already cached. Memory is flat
  * whatever arrives: at most `maxRows` subject rows, at most
  * `maxRowsPerFlag` of them per flag; past either bound an evaluation goes
  * to a *degraded* row of the same dimensions without subject or context
@@ -42,7 +47,6 @@ export interface FlagEvaluationEvent {
  * plus what aggregation adds.
  */
 export interface FlagEvaluationEntry extends Omit<FlagEvaluationEvent, "consent" | "timestamp"> {
-  readonly identity: string;
   /** Rows without subject or context (a cap was reached). */
   readonly degraded: boolean;
   consent: boolean;
@@ -60,6 +64,26 @@ export interface FlagEvaluationCaps {
 
 /** Where an evaluation went: its subject row, a degraded row, or nowhere (all caps reached). */
 export type AggregationOutcome = "row" | "degraded" | "dropped";
+
+/** Subject rows of one (flag, variant, allocation, error, runtime default). */
+interface SubjectRows {
+  /** Rows without consent nor context, by raw targeting key (the usual case). */
+  readonly plain: Map<string | undefined, FlagEvaluationEntry>;
+  /** Other rows, by `subjectIdentity()`. */
+  other: Map<string, FlagEvaluationEntry> | undefined;
+}
+
+/** Subject rows of one flag, and how many there are (the per-flag cap). */
+interface FlagRows {
+  rows: number;
+  /** variant → allocation → error → [not runtime default, runtime default]. */
+  readonly byVariant: Map<string | undefined, Map<string | undefined, Map<string | undefined, [SubjectRows?, SubjectRows?]>>>;
+}
+
+/** Identity of a subject with consent or context: consent, targeting key and context. */
+function subjectIdentity(targetingKey: string | undefined, consent: boolean, context: FlagEvaluationEvent["context"]): string {
+  return (consent ? "c" : "n") + part(targetingKey) + (context === undefined ? "" : JSON.stringify(context));
+}
 
 /** Length-prefixed concatenation: injective without escaping, cheaper than JSON. */
 function part(value: string | undefined): string {
@@ -88,9 +112,10 @@ function dimensionsIdentity(flagKey: string, variant?: string, allocation?: stri
  */
 export class FlagEvaluationAggregator {
   readonly #caps: FlagEvaluationCaps;
-  #full = new Map<string, FlagEvaluationEntry>();
+  #flags = new Map<string, FlagRows>();
+  /** Subject rows in arrival order. */
+  #full: FlagEvaluationEntry[] = [];
   #degraded = new Map<string, FlagEvaluationEntry>();
-  #perFlag = new Map<string, number>();
   #evaluations = 0;
 
   constructor(caps: FlagEvaluationCaps) {
@@ -99,7 +124,7 @@ export class FlagEvaluationAggregator {
 
   /** Rows held (subject and degraded). */
   get rows(): number {
-    return this.#full.size + this.#degraded.size;
+    return this.#full.length + this.#degraded.size;
   }
 
   /** Evaluations held in this window's rows. */
@@ -109,20 +134,32 @@ export class FlagEvaluationAggregator {
 
   /** Adds one evaluation. */
   add(event: FlagEvaluationEvent): AggregationOutcome {
-    const dimensions = dimensionsIdentity(event.flagKey, event.variant, event.allocation, event.runtimeDefault, event.error);
-    const identity = dimensions + part(event.targetingKey) + (event.consent ? "c" : "n") +
-      (event.context === undefined ? "" : JSON.stringify(event.context));
-    const existing = this.#full.get(identity);
-    if (existing !== undefined) {
-      observe(existing, 1, event.timestamp, event.timestamp, event.consent);
-      this.#evaluations++;
-      return "row";
+    const plain = !event.consent && event.context === undefined;
+    let flag = this.#flags.get(event.flagKey);
+    let subjects: SubjectRows | undefined;
+    if (flag !== undefined) {
+      subjects = flag.byVariant.get(event.variant)?.get(event.allocation)?.get(event.error)?.[event.runtimeDefault ? 1 : 0];
+      if (subjects !== undefined) {
+        const existing = plain
+          ? subjects.plain.get(event.targetingKey)
+          : subjects.other?.get(subjectIdentity(event.targetingKey, event.consent, event.context));
+        if (existing !== undefined) {
+          observe(existing, 1, event.timestamp, event.timestamp, event.consent);
+          this.#evaluations++;
+          return "row";
+        }
+      }
     }
-    if ((this.#perFlag.get(event.flagKey) ?? 0) >= this.#caps.maxRowsPerFlag || this.#full.size >= this.#caps.maxRows) {
+    if ((flag !== undefined && flag.rows >= this.#caps.maxRowsPerFlag) || this.#full.length >= this.#caps.maxRows) {
+      const dimensions = dimensionsIdentity(event.flagKey, event.variant, event.allocation, event.runtimeDefault, event.error);
       return this.#addDegraded(dimensions, event, 1, event.timestamp, event.timestamp);
     }
-    this.#insertFull({
-      identity,
+    if (flag === undefined) {
+      flag = { rows: 0, byVariant: new Map() };
+      this.#flags.set(event.flagKey, flag);
+    }
+    subjects ??= subjectRows(flag, event);
+    this.#insertFull(flag, subjects, plain, {
       flagKey: event.flagKey,
       variant: event.variant,
       allocation: event.allocation,
@@ -147,14 +184,25 @@ export class FlagEvaluationAggregator {
    */
   merge(entry: FlagEvaluationEntry): AggregationOutcome {
     if (!entry.degraded) {
-      const existing = this.#full.get(entry.identity);
+      const plain = !entry.consent && entry.context === undefined;
+      let flag = this.#flags.get(entry.flagKey);
+      const subjects = flag === undefined ? undefined : subjectRows(flag, entry);
+      const existing = subjects === undefined
+        ? undefined
+        : plain
+        ? subjects.plain.get(entry.targetingKey)
+        : subjects.other?.get(subjectIdentity(entry.targetingKey, entry.consent, entry.context));
       if (existing !== undefined) {
         observe(existing, entry.count, entry.first, entry.last, entry.consent);
         this.#evaluations += entry.count;
         return "row";
       }
-      if ((this.#perFlag.get(entry.flagKey) ?? 0) < this.#caps.maxRowsPerFlag && this.#full.size < this.#caps.maxRows) {
-        this.#insertFull({ ...entry });
+      if ((flag === undefined || flag.rows < this.#caps.maxRowsPerFlag) && this.#full.length < this.#caps.maxRows) {
+        if (flag === undefined) {
+          flag = { rows: 0, byVariant: new Map() };
+          this.#flags.set(entry.flagKey, flag);
+        }
+        this.#insertFull(flag, subjects ?? subjectRows(flag, entry), plain, { ...entry });
         return "row";
       }
     }
@@ -164,17 +212,23 @@ export class FlagEvaluationAggregator {
 
   /** Takes every row (subject rows first, in arrival order, then degraded ones) and starts a new window. */
   take(): FlagEvaluationEntry[] {
-    const rows = [...this.#full.values(), ...this.#degraded.values()];
-    this.#full = new Map();
+    const rows = this.#full;
+    for (const entry of this.#degraded.values()) rows.push(entry);
+    this.#flags = new Map();
+    this.#full = [];
     this.#degraded = new Map();
-    this.#perFlag = new Map();
     this.#evaluations = 0;
     return rows;
   }
 
-  #insertFull(entry: FlagEvaluationEntry): void {
-    this.#full.set(entry.identity, entry);
-    this.#perFlag.set(entry.flagKey, (this.#perFlag.get(entry.flagKey) ?? 0) + 1);
+  #insertFull(flag: FlagRows, subjects: SubjectRows, plain: boolean, entry: FlagEvaluationEntry): void {
+    if (plain) {
+      subjects.plain.set(entry.targetingKey, entry);
+    } else {
+      (subjects.other ??= new Map()).set(subjectIdentity(entry.targetingKey, entry.consent, entry.context), entry);
+    }
+    flag.rows++;
+    this.#full.push(entry);
     this.#evaluations += entry.count;
   }
 
@@ -193,7 +247,6 @@ export class FlagEvaluationAggregator {
     }
     if (this.#degraded.size >= this.#caps.maxDegradedRows) return "dropped";
     this.#degraded.set(identity, {
-      identity,
       flagKey: from.flagKey,
       variant: from.variant,
       allocation: from.allocation,
@@ -217,4 +270,19 @@ function observe(entry: FlagEvaluationEntry, count: number, first: number, last:
   if (first < entry.first) entry.first = first;
   if (last > entry.last) entry.last = last;
   entry.consent &&= consent;
+}
+
+/** The subject rows of `dims` under `flag`, created on first use. */
+function subjectRows(
+  flag: FlagRows,
+  dims: Pick<FlagEvaluationEvent, "variant" | "allocation" | "error" | "runtimeDefault">,
+): SubjectRows {
+  let byAllocation = flag.byVariant.get(dims.variant);
+  if (byAllocation === undefined) flag.byVariant.set(dims.variant, byAllocation = new Map());
+  let byError = byAllocation.get(dims.allocation);
+  if (byError === undefined) byAllocation.set(dims.allocation, byError = new Map());
+  let byDefault = byError.get(dims.error);
+  if (byDefault === undefined) byError.set(dims.error, byDefault = []);
+  const slot = dims.runtimeDefault ? 1 : 0;
+  return byDefault[slot] ??= { plain: new Map(), other: undefined };
 }

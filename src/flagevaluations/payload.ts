@@ -81,7 +81,7 @@ export interface FlagEvaluationSizeCaps {
  * ```ts
  * import { flagEvaluationRowJson } from "./payload.ts";
  * const entry = {
- *   identity: "x", flagKey: "checkout", variant: "on", allocation: undefined, runtimeDefault: false, error: undefined,
+ *   flagKey: "checkout", variant: "on", allocation: undefined, runtimeDefault: false, error: undefined,
  *   targetingKey: "alice", context: undefined, degraded: false, consent: false, count: 3, first: 1, last: 9,
  * };
  * console.log(flagEvaluationRowJson(entry, 10, "sha256_…"));
@@ -114,7 +114,7 @@ export function flagEvaluationRowJson(entry: FlagEvaluationEntry, timestamp: num
  * ```ts
  * import { encodeFlagEvaluationPayloads } from "./payload.ts";
  * const entry = {
- *   identity: "x", flagKey: "checkout", variant: "on", allocation: "beta", runtimeDefault: false, error: undefined,
+ *   flagKey: "checkout", variant: "on", allocation: "beta", runtimeDefault: false, error: undefined,
  *   targetingKey: "alice", context: undefined, degraded: false, consent: false, count: 3, first: 1, last: 9,
  * };
  * const { payloads } = encodeFlagEvaluationPayloads({ service: "shop" }, [entry], 10, () => "sha256_…", {

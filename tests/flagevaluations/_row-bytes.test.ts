@@ -23,7 +23,6 @@ function randomEntry(): FlagEvaluationEntry {
   const consent = Math.random() < 0.3;
   const first = Math.floor(Math.random() * 2 ** 41);
   return {
-    identity: "x",
     flagKey: pick(TEXTS.filter((t) => t !== "")),
     variant: pick([undefined, ...TEXTS]),
     allocation: pick([undefined, ...TEXTS]),

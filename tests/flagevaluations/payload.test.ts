@@ -3,7 +3,6 @@ import type { FlagEvaluationEntry } from "../../src/flagevaluations/aggregator.t
 import { encodeFlagEvaluationPayloads, flagEvaluationRowJson } from "../../src/flagevaluations/payload.ts";
 
 const entry = (over: Partial<FlagEvaluationEntry> = {}): FlagEvaluationEntry => ({
-  identity: "id",
   flagKey: "f",
   variant: "on",
   allocation: "a",
