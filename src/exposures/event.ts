@@ -194,13 +194,45 @@ export function checkExposureAttributes(attributes: unknown): ExposureRejection 
  * ```
  */
 export function exposureEvent(record: EvaluationRecord): ExposureEvent {
+  return wireEvent(
+    record.timestamp,
+    record.allocationKey!,
+    record.flagKey,
+    record.variant!,
+    record.targetingKey ?? "",
+    record.attributes,
+    record.serialId ?? undefined,
+  );
+}
+
+/**
+ * The wire event of validated fields (see {@link exposureEvent}, which maps
+ * a record's fields to these): wire key order, `attributes` `{}` when
+ * absent, `serial_id` `undefined` when none. The writer queues the fields
+ * and calls this at flush.
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal: the writer's flush calls it
+ * JSON.stringify(wireEvent(1_700_000_000_000, "beta-users", "new-checkout", "on", "user-1", undefined, 42));
+ * ```
+ */
+export function wireEvent(
+  timestamp: number,
+  allocationKey: string,
+  flagKey: string,
+  variant: string,
+  subjectId: string,
+  attributes: Readonly<Record<string, unknown>> | null | undefined,
+  serialId: number | undefined,
+): ExposureEvent {
   return {
-    timestamp: record.timestamp,
-    allocation: { key: record.allocationKey! },
-    flag: { key: record.flagKey },
-    variant: { key: record.variant! },
-    subject: { id: record.targetingKey ?? "", attributes: record.attributes ?? NO_ATTRIBUTES },
-    serial_id: record.serialId ?? undefined,
+    timestamp,
+    allocation: { key: allocationKey },
+    flag: { key: flagKey },
+    variant: { key: variant },
+    subject: { id: subjectId, attributes: attributes ?? NO_ATTRIBUTES },
+    serial_id: serialId,
   };
 }
 

@@ -31,7 +31,7 @@ import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
 import { ExposureCache, type ExposureCacheEntry, exposureKeyPrefix, type ExposureScope } from "./cache.ts";
 import { encodeExposureContext, exposuresPrefix } from "./encode.ts";
-import { checkExposureAttributes, checkExposureFields, type ExposureEvent, exposureEvent } from "./event.ts";
+import { checkExposureAttributes, checkExposureFields, type ExposureEvent, wireEvent } from "./event.ts";
 
 /**
  * What {@link ExposureWriter.add} did with a record.
@@ -163,12 +163,29 @@ export function exposuresRetryPolicy(): RetryPolicy {
   return exposureRetryPolicy;
 }
 
-interface Pending {
-  /** The validated event, in wire key order. */
-  readonly event: ExposureEvent;
-  /** Its dedupe cache entry (`undefined` when deduplication is off) and the token of this write. */
-  readonly entry: ExposureCacheEntry | undefined;
-  readonly token: number;
+/**
+ * A queued exposure: the validated fields, copied flat (one object per
+ * `add()`; the wire-ordered event objects are built at flush), and its
+ * dedupe cache entry (`undefined` when deduplication is off) with the token
+ * of this write.
+ */
+class Pending {
+  constructor(
+    readonly timestamp: number,
+    readonly allocationKey: string,
+    readonly flagKey: string,
+    readonly variant: string,
+    readonly subjectId: string,
+    readonly attributes: Readonly<Record<string, unknown>> | undefined,
+    readonly serialId: number | undefined,
+    readonly entry: ExposureCacheEntry | undefined,
+    readonly token: number,
+  ) {}
+}
+
+/** The wire event of a queued exposure (the same mapping as `exposureEvent` of its record). */
+function pendingEvent(p: Pending): ExposureEvent {
+  return wireEvent(p.timestamp, p.allocationKey, p.flagKey, p.variant, p.subjectId, p.attributes, p.serialId);
 }
 
 /** A request to make: its events and its body. */
@@ -310,9 +327,10 @@ export class ExposureWriter {
         const rejection = checkExposureFields(record) ?? checkExposureAttributes(record.attributes);
         if (rejection !== undefined) return rejection;
         if (this.#queue.length >= this.#maxQueued) return QUEUE_FULL;
-        const event = exposureEvent(record);
         const entry = this.#cache.rememberIn(this.#scope, flagKey, subjectId, allocationKey, variant, serialId);
-        this.#queue.push({ event, entry, token: entry?.token ?? 0 });
+        this.#queue.push(
+          new Pending(record.timestamp, allocationKey, flagKey, variant, subjectId, record.attributes, serialId, entry, entry?.token ?? 0),
+        );
         return QUEUED;
       }
     }
@@ -420,7 +438,7 @@ export class ExposureWriter {
   #batches(events: readonly Pending[], fail: (items: readonly Pending[], reason: string) => void): Batch[] {
     if (events.length === 0) return [];
     const encoder = new TextEncoder();
-    const whole = this.#stringify(events.map((p) => p.event));
+    const whole = this.#stringify(events.map(pendingEvent));
     if (whole !== undefined) {
       const body = encoder.encode(`${this.#prefix}${whole}}`);
       if (body.byteLength <= this.#maxPayloadBytes && body.byteLength - this.#envelopeBytes <= MAX_EXPOSURE_EVENT_BYTES) {
@@ -439,7 +457,7 @@ export class ExposureWriter {
       size = this.#envelopeBytes;
     };
     for (const p of events) {
-      const text = this.#stringify(p.event);
+      const text = this.#stringify(pendingEvent(p));
       if (text === undefined) {
         fail([p], "unserializable");
         continue;

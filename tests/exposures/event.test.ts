@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { exposureFromRecord } from "../../src/exposures/event.ts";
+import { exposureEvent, exposureFromRecord, wireEvent } from "../../src/exposures/event.ts";
 import { record, T0 } from "./helpers.ts";
 
 describe("exposureFromRecord", () => {
@@ -107,5 +107,24 @@ describe("exposureFromRecord", () => {
       },
     };
     expect(exposureFromRecord(record({ attributes: attrGetter }))).toMatchObject({ status: "invalid", reason: "record" });
+  });
+});
+
+describe("wireEvent (what the writer builds at flush from the fields it queued)", () => {
+  test("is exposureEvent of the record: wire key order, attributes {} when absent, serial_id omitted when none", () => {
+    const r = record({ serialId: undefined, attributes: undefined as unknown as Record<string, unknown> });
+    const event = wireEvent(T0, "beta-users", "new-checkout", "on", "user-1", undefined, undefined);
+    expect(JSON.stringify(event)).toBe(JSON.stringify(exposureEvent(r)));
+    expect(JSON.stringify(event)).toBe(
+      `{"timestamp":${T0},"allocation":{"key":"beta-users"},"flag":{"key":"new-checkout"},"variant":{"key":"on"},"subject":{"id":"user-1","attributes":{}}}`,
+    );
+    expect(Object.keys(wireEvent(T0, "a", "f", "v", "", { x: 1 }, 0))).toEqual([
+      "timestamp",
+      "allocation",
+      "flag",
+      "variant",
+      "subject",
+      "serial_id",
+    ]);
   });
 });

@@ -407,6 +407,23 @@ describe("delivery failures", () => {
     attributes.self = attributes;
     expect(await writer.flush()).toMatchObject({ sent: 1, dropped: { unserializable: 1 } });
   });
+
+  test("a record object changed after add() is sent as it was added (its keys and timestamp are copied at add())", async () => {
+    const { writer, agent } = setup();
+    const r = { ...record({ targetingKey: "copied" }) } as Record<string, unknown>;
+    writer.add(r as unknown as Parameters<typeof writer.add>[0]);
+    Object.assign(r, { flagKey: "changed", variant: "off", allocationKey: "other", targetingKey: "x", serialId: 7, timestamp: T0 + 1 });
+    expect(await writer.flush()).toMatchObject({ sent: 1 });
+    const [payload] = await receivedPayloads(agent);
+    expect(payload!.exposures[0]).toMatchObject({
+      timestamp: T0,
+      flag: { key: "new-checkout" },
+      variant: { key: "on" },
+      allocation: { key: "beta-users" },
+      subject: { id: "copied" },
+      serial_id: 42,
+    });
+  });
 });
 
 describe("over a real socket", () => {
