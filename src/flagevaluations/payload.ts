@@ -163,7 +163,9 @@ export function encodeFlagEvaluationPayloads(
   }
   if (fits) {
     out.ascii(suffix);
-    payloads.push({ body: out.bytes.slice(0, out.length), entries: entries.slice(), evaluations: total });
+    // A view when the buffer is mostly used (copying megabytes costs more than the slack held until sent).
+    const body = out.length * 4 >= out.bytes.length * 3 ? out.bytes.subarray(0, out.length) : out.bytes.slice(0, out.length);
+    payloads.push({ body, entries: entries.slice(), evaluations: total });
     return { payloads, tooLarge, degradedEvaluations };
   }
 
