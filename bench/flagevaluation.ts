@@ -9,8 +9,8 @@
  *    — `normalizeFlagEvaluationEvent` + `FlagEvaluationAggregator.add` (its
  *    queue and `setImmediate` hop are left out, in its favour).
  * 2. One flush-encode of 10,000 rows (10,000 distinct subjects): flagpost
- *    takes the window, hashes each subject (`crypto.subtle`) and encodes the
- *    bodies; dd-trace-js takes its maps and runs `iterateFlagEvaluationPayloads`
+ *    takes the window, hashes each subject (synchronous plain-JS SHA-256,
+ *    src/core/sha256.ts) and writes the body's bytes; dd-trace-js takes its maps and runs `iterateFlagEvaluationPayloads`
  *    (Node's synchronous `createHash` per row). Network left out on both.
  *    A third row flushes the same subjects again through one writer, as the
  *    next window of a steady workload does: flagpost remembers the last
@@ -148,7 +148,8 @@ const encodeRound = await measure([
   },
 ], rounds);
 
-const ratio = (ours: number, theirs: number) => `${(theirs / ours).toFixed(2)}×`;
+const ratio = (ours: number, theirs: number) =>
+  `${(theirs / ours).toFixed(2)}×`;
 const [ourRecord, ddRecord] = [...recordRound.values()] as [number, number];
 const [ourFlush, ourWarmFlush, ddFlush] = [...encodeRound.values()] as [
   number,
@@ -191,5 +192,7 @@ printTable(["contestant", "per op", "ops/s", "flagpost ÷ peer"], [
   ],
 ]);
 console.log(
-  `\n(sink ${sink > 0 ? "ok" : "empty"}; target: flagpost ≥ 2× dd-trace-js on each)`,
+  `\n(sink ${
+    sink > 0 ? "ok" : "empty"
+  }; target: flagpost ≥ 2× dd-trace-js on each)`,
 );
