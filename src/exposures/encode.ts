@@ -27,11 +27,26 @@ import type { ExposureContext, ExposureEvent } from "./event.ts";
  * ```
  */
 export function encodeExposureContext(context: ExposureContext): string {
-  const parts: string[] = [];
-  if (typeof context.service === "string" && context.service !== "") parts.push(`"service":${JSON.stringify(context.service)}`);
-  if (typeof context.env === "string" && context.env !== "") parts.push(`"env":${JSON.stringify(context.env)}`);
-  if (typeof context.version === "string" && context.version !== "") parts.push(`"version":${JSON.stringify(context.version)}`);
-  return `{${parts.join(",")}}`;
+  return JSON.stringify(wireContext(context));
+}
+
+/**
+ * The payload's `context` object: `service`, `env`, `version` in that order,
+ * each left out when absent or empty (`JSON.stringify` of it is
+ * {@link encodeExposureContext}).
+ *
+ * @example
+ * ```ts
+ * // (fragment) internal helper of the exposures encoder
+ * wireContext({ service: "shop", env: "" }); // { service: "shop" }
+ * ```
+ */
+export function wireContext(context: ExposureContext): ExposureContext {
+  const out: { service?: string; env?: string; version?: string } = {};
+  if (typeof context.service === "string" && context.service !== "") out.service = context.service;
+  if (typeof context.env === "string" && context.env !== "") out.env = context.env;
+  if (typeof context.version === "string" && context.version !== "") out.version = context.version;
+  return out;
 }
 
 const EMPTY_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -151,6 +166,8 @@ export function encodeExposurePayload(context: ExposureContext, events: readonly
     if (problem !== undefined) bad(`events[${i}]${problem[0]}`, problem[1]);
     ordered[i] = wireOrdered(event);
   }
-  // Validated above (plain JSON values only), so JSON.stringify neither throws nor coerces.
-  return new TextEncoder().encode(`${exposuresPrefix(encodeExposureContext(context))}${JSON.stringify(ordered)}}`);
+  // Validated above (plain JSON values only), so JSON.stringify neither throws nor coerces. One
+  // stringify of the whole payload object, as the floor does: prepending the envelope to the events'
+  // text would make a rope that TextEncoder must first copy flat (a tenth of the floor's time).
+  return new TextEncoder().encode(JSON.stringify({ context: wireContext(context), exposures: ordered }));
 }
