@@ -29,7 +29,7 @@ export {
 } from "./store.ts";
 export { type Fault, FaultLimitError, FaultRegistry, type FaultSpec, MAX_PENDING_FAULTS, parseFaultSpec } from "./faults.ts";
 export { ConnectionDroppedError, SESSION_HEADER, SESSION_QUERY } from "./ingest.ts";
-export { type BodyResult, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_DRAIN_BYTES, discardBody, readBody, type ReadBodyOptions } from "./body.ts";
+export { DEFAULT_MAX_BODY_BYTES } from "./body.ts";
 export {
   type DecodeLimits,
   DEFAULT_DECODE_LIMITS,

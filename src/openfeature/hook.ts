@@ -92,7 +92,7 @@ function metadataSerialId(metadata: Readonly<Record<string, unknown>>): number |
  *
  * @example
  * ```ts
- * import { recordFromDetails } from "flagpost/openfeature";
+ * import { recordFromDetails } from "./hook.ts"; // internal: the hook and FlagpostProvider use it
  * const record = recordFromDetails(
  *   { flagKey: "f", context: { targetingKey: "user-1", plan: "pro" } },
  *   { flagKey: "f", value: true, variant: "on", reason: "TARGETING_MATCH", flagMetadata: { __dd_allocation_key: "a1", __dd_do_log: true, __dd_split_serial_id: 7 } },

@@ -40,7 +40,7 @@ export {
   type RefreshResult,
 } from "./provider.ts";
 export type { EvaluationRecord } from "../core/evaluation.ts";
-export { FLAGPOST_SCOPE_HINT, FlagpostHook, type FlagpostHookOptions, recordFromDetails } from "./hook.ts";
+export { FLAGPOST_SCOPE_HINT, FlagpostHook, type FlagpostHookOptions } from "./hook.ts";
 export type { EvaluationRecorder } from "./_recorded-evaluation.ts";
 export { type FlagpostProviderEvent, type ProviderEventDetails, ProviderEventEmitter, type ProviderEventHandler } from "./events.ts";
 export { type ConfigurationFetchOptions, type ConfigurationFetchResult, fetchConfiguration } from "./fetch-configuration.ts";

@@ -1,6 +1,6 @@
 /** Bounded body reading: refused bodies are drained, slow bodies are cut (issue 8, items 6 and 9). */
 import { describe, expect, test } from "bun:test";
-import { discardBody, readBody } from "../../mock-agent/mod.ts";
+import { discardBody, readBody } from "../../mock-agent/body.ts";
 import { agent, EVP_HEADERS, send } from "./helpers.ts";
 
 /** A body of `chunks` × `size` bytes that records how many chunks were pulled. */

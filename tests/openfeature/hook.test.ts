@@ -20,7 +20,8 @@ import {
   type RequestScope,
   type ScopeStore,
 } from "../../mod.ts";
-import { FlagpostProvider, FlagpostWebProvider, recordFromDetails } from "../../src/openfeature/mod.ts";
+import { FlagpostProvider, FlagpostWebProvider } from "../../src/openfeature/mod.ts";
+import { recordFromDetails } from "../../src/openfeature/hook.ts";
 
 const flags = JSON.parse(readFileSync(join(import.meta.dir, "../../examples/flags.json"), "utf8"));
 let domains = 0;
