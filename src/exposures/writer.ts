@@ -30,8 +30,8 @@ import { type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
 import { ExposureCache, type ExposureCacheEntry, exposureKeyPrefix, type ExposureScope } from "./cache.ts";
-import { encodeExposureContext, exposuresPrefix } from "./encode.ts";
-import { checkExposureAttributes, checkExposureFields, type ExposureEvent, wireEvent } from "./event.ts";
+import { encodeExposureContext, exposuresPrefix, wireContext } from "./encode.ts";
+import { checkExposureAttributes, checkExposureFields, type ExposureContext, type ExposureEvent, wireEvent } from "./event.ts";
 
 /**
  * What {@link ExposureWriter.add} did with a record.
@@ -232,6 +232,8 @@ export class ExposureWriter {
   readonly #scope: ExposureScope;
   /** `{"context":{…},"exposures":` — a payload is this, the events array, and `}`. */
   readonly #prefix: string;
+  /** The payload's `context` object (a payload is `{ context, exposures }`). */
+  readonly #context: ExposureContext;
   /** UTF-8 bytes of a payload around its events (prefix, brackets, closing brace). */
   readonly #envelopeBytes: number;
   #queue: Pending[] = [];
@@ -261,7 +263,8 @@ export class ExposureWriter {
     this.#maxQueued = config.limits.maxQueuedExposures;
     this.#maxPayloadBytes = config.limits.maxExposurePayloadBytes;
     this.#scope = this.#cache.scope(exposureKeyPrefix(config.service, config.env, config.version));
-    this.#prefix = exposuresPrefix(encodeExposureContext({ service: config.service, env: config.env, version: config.version }));
+    this.#context = wireContext({ service: config.service, env: config.env, version: config.version });
+    this.#prefix = exposuresPrefix(encodeExposureContext(this.#context));
     this.#envelopeBytes = utf8ByteLength(this.#prefix) + 3;
     this.#maxEventBytes = Math.min(MAX_EXPOSURE_EVENT_BYTES, this.#maxPayloadBytes - this.#envelopeBytes);
   }
@@ -438,9 +441,10 @@ export class ExposureWriter {
   #batches(events: readonly Pending[], fail: (items: readonly Pending[], reason: string) => void): Batch[] {
     if (events.length === 0) return [];
     const encoder = new TextEncoder();
-    const whole = this.#stringify(events.map(pendingEvent));
+    // One stringify of the whole payload object: no rope for TextEncoder to flatten first.
+    const whole = this.#stringify({ context: this.#context, exposures: events.map(pendingEvent) });
     if (whole !== undefined) {
-      const body = encoder.encode(`${this.#prefix}${whole}}`);
+      const body = encoder.encode(whole);
       if (body.byteLength <= this.#maxPayloadBytes && body.byteLength - this.#envelopeBytes <= MAX_EXPOSURE_EVENT_BYTES) {
         return [{ items: events, body }];
       }
