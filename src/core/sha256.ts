@@ -156,6 +156,22 @@ const SCRATCH_MAX_BYTES = 16_384;
  * ```
  */
 export function sha256HexSync(text: string | Uint8Array): string {
+  return sha256WordsHex(sha256WordsSync(text));
+}
+
+/**
+ * SHA-256 of the UTF-8 encoding of `text` (or of the bytes) as its eight
+ * big-endian 32-bit words, computed synchronously: what a writer keeps and
+ * writes out as hex without making a string (see {@link sha256WordsHex}).
+ *
+ * @example
+ * ```ts
+ * import { sha256WordsHex, sha256WordsSync } from "./sha256.ts"; // internal: not exported from "flagpost"
+ * const words = sha256WordsSync("alice");
+ * console.log(words.length, sha256WordsHex(words)); // 8 "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90"
+ * ```
+ */
+export function sha256WordsSync(text: string | Uint8Array): Int32Array {
   const s = sha256Scratch();
   // Worst case of UTF-8 is 3 bytes per UTF-16 unit; 72 = padding byte + length + a block of slack.
   const capacity = (typeof text === "string" ? text.length * 3 : text.length) + 72;
@@ -230,16 +246,31 @@ export function sha256HexSync(text: string | Uint8Array): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + h) | 0;
   }
-  // One flat string from 64 char codes: cheaper than 32 concatenations of 2-digit strings (a rope to flatten later).
-  const out = s.out;
-  hexWord(out, 0, h0);
-  hexWord(out, 8, h1);
-  hexWord(out, 16, h2);
-  hexWord(out, 24, h3);
-  hexWord(out, 32, h4);
-  hexWord(out, 40, h5);
-  hexWord(out, 48, h6);
-  hexWord(out, 56, h7);
+  const words = new Int32Array(8);
+  words[0] = h0;
+  words[1] = h1;
+  words[2] = h2;
+  words[3] = h3;
+  words[4] = h4;
+  words[5] = h5;
+  words[6] = h6;
+  words[7] = h7;
+  return words;
+}
+
+/**
+ * Lowercase hex of a digest given as 32-bit words ({@link sha256WordsSync}).
+ *
+ * @example
+ * ```ts
+ * import { sha256WordsHex } from "./sha256.ts"; // internal: not exported from "flagpost"
+ * console.log(sha256WordsHex(new Int32Array([1, -1]))); // "00000001ffffffff"
+ * ```
+ */
+export function sha256WordsHex(words: Int32Array): string {
+  // One flat string from char codes: cheaper than concatenating 2-digit strings (a rope to flatten later).
+  const out = words.length === 8 ? sha256Scratch().out : new Array<number>(words.length * 8);
+  for (let i = 0; i < words.length; i++) hexWord(out, i * 8, words[i]!);
   return String.fromCharCode.apply(null, out);
 }
 
@@ -268,7 +299,8 @@ function hexWord(out: number[], at: number, word: number): void {
  */
 export class Sha256HexCache {
   readonly #capacity: number;
-  readonly #memo = new Map<string, string>();
+  /** Digests as words (32 bytes each, not a 64-character string). */
+  readonly #memo = new Map<string, Int32Array>();
 
   /** `capacity`: distinct texts remembered (default 10,000; 0 remembers nothing). */
   constructor(capacity = 10_000) {
@@ -282,28 +314,40 @@ export class Sha256HexCache {
 
   /** The remembered digest of `text`, if any; synchronous. */
   peek(text: string): string | undefined {
-    return this.#memo.get(text);
+    const known = this.#memo.get(text);
+    return known === undefined ? undefined : sha256WordsHex(known);
   }
 
   /** Lowercase hex SHA-256 of `text`, from memory or computed and remembered. */
   async hex(text: string): Promise<string> {
+    if (text.length <= SYNC_MAX_LENGTH) return this.hexSync(text);
     const known = this.#memo.get(text);
-    if (known !== undefined) return known;
-    return this.#remember(text, await sha256Hex(text));
+    if (known !== undefined) return sha256WordsHex(known);
+    const hex = await sha256Hex(text);
+    const words = new Int32Array(8);
+    for (let i = 0; i < 8; i++) words[i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16) | 0;
+    this.#remember(text, words);
+    return hex;
   }
 
   /** {@link Sha256HexCache.hex}, synchronously ({@link sha256HexSync}): for short texts hashed in bulk. */
   hexSync(text: string): string {
-    const known = this.#memo.get(text);
-    if (known !== undefined) return known;
-    return this.#remember(text, sha256HexSync(text));
+    return sha256WordsHex(this.wordsSync(text));
   }
 
-  #remember(text: string, digest: string): string {
+  /** The digest of `text` as words ({@link sha256WordsSync}), from memory or computed and remembered. */
+  wordsSync(text: string): Int32Array {
+    const known = this.#memo.get(text);
+    if (known !== undefined) return known;
+    const words = sha256WordsSync(text);
+    this.#remember(text, words);
+    return words;
+  }
+
+  #remember(text: string, words: Int32Array): void {
     if (this.#capacity > 0) {
       if (this.#memo.size >= this.#capacity) this.#memo.delete(this.#memo.keys().next().value!);
-      this.#memo.set(text, digest);
+      this.#memo.set(text, words);
     }
-    return digest;
   }
 }

@@ -10,8 +10,21 @@
  *
  * @module
  */
+import { sha256WordsHex } from "../core/sha256.ts";
 import type { FlagEvaluationEntry } from "./aggregator.ts";
 import { flagEvaluationRowJson } from "./payload.ts";
+import { HASHED_KEY_PREFIX } from "./privacy.ts";
+
+/**
+ * What a row says about its subject: the text (raw key with consent, `""`),
+ * a SHA-256 digest as words to be written `sha256_<hex>`, or nothing.
+ */
+export type RowSubject = string | Int32Array | undefined;
+
+/** The text of a subject: a digest becomes `sha256_<hex>`. */
+export function subjectText(subject: RowSubject): string | undefined {
+  return subject instanceof Int32Array ? HASHED_KEY_PREFIX + sha256WordsHex(subject) : subject;
+}
 
 /**
  * A growing UTF-8 byte buffer with JSON writers for what rows contain.
@@ -85,6 +98,23 @@ export class JsonByteWriter {
     this.length = at;
   }
 
+  /** Writes `"sha256_<hex>"` of a digest given as words, without making its string. */
+  hashedKey(words: Int32Array): void {
+    this.reserve(HASHED_KEY_PREFIX.length + 2 + words.length * 8);
+    this.ascii(`"${HASHED_KEY_PREFIX}`);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
+      for (let shift = 28; shift >= 0; shift -= 4) {
+        const nibble = (word >>> shift) & 15;
+        bytes[at++] = nibble < 10 ? 48 + nibble : 87 + nibble;
+      }
+    }
+    bytes[at++] = 0x22;
+    this.length = at;
+  }
+
   /** Writes a number as `String(n)` would. */
   integer(n: number): void {
     if (!(n >= 0 && Number.isSafeInteger(n))) {
@@ -107,7 +137,7 @@ export class JsonByteWriter {
 
 /**
  * Writes the row of `entry` — the UTF-8 bytes of
- * `flagEvaluationRowJson(entry, timestamp, targetingKey)` — given
+ * `flagEvaluationRowJson(entry, timestamp, subjectText(targetingKey))` — given
  * `head`, the row's constant start `{"timestamp":<timestamp>,"flag":{"key":`.
  *
  * @example
@@ -128,11 +158,11 @@ export function writeFlagEvaluationRow(
   entry: FlagEvaluationEntry,
   timestamp: number,
   head: string,
-  targetingKey: string | undefined,
+  targetingKey: RowSubject,
 ): void {
   if (!entry.degraded && entry.consent && entry.context !== undefined && entry.context.length > 0) {
     // Rows with a context snapshot are rare (consent only): the string form, encoded.
-    out.text(flagEvaluationRowJson(entry, timestamp, targetingKey));
+    out.text(flagEvaluationRowJson(entry, timestamp, subjectText(targetingKey)));
     return;
   }
   out.ascii(head);
@@ -161,7 +191,8 @@ export function writeFlagEvaluationRow(
   }
   if (!entry.degraded && targetingKey !== undefined) {
     out.ascii(`,"targeting_key":`);
-    out.jsonString(targetingKey);
+    if (typeof targetingKey === "string") out.jsonString(targetingKey);
+    else out.hashedKey(targetingKey);
   }
   out.ascii("}");
 }

@@ -13,7 +13,7 @@
  */
 import { utf8ByteLength } from "../core/text.ts";
 import type { FlagEvaluationEntry } from "./aggregator.ts";
-import { JsonByteWriter, writeFlagEvaluationRow } from "./_row-bytes.ts";
+import { JsonByteWriter, type RowSubject, subjectText, writeFlagEvaluationRow } from "./_row-bytes.ts";
 
 /** Non-ASCII: the only text whose UTF-8 size differs from its length. */
 // deno-lint-ignore no-control-regex
@@ -108,7 +108,8 @@ export function flagEvaluationRowJson(entry: FlagEvaluationEntry, timestamp: num
 
 /**
  * Encodes rows into bodies within the size caps. `subjectOf(entry)` gives
- * the targeting key text a (non-degraded) row carries.
+ * what a (non-degraded) row says about its subject: the targeting key text,
+ * or a SHA-256 digest as words (`sha256WordsSync`), written `sha256_<hex>`.
  *
  * @example
  * ```ts
@@ -129,7 +130,7 @@ export function encodeFlagEvaluationPayloads(
   context: FlagEvaluationContext,
   entries: readonly FlagEvaluationEntry[],
   timestamp: number,
-  subjectOf: (entry: FlagEvaluationEntry) => string | undefined,
+  subjectOf: (entry: FlagEvaluationEntry) => RowSubject,
   caps: FlagEvaluationSizeCaps,
 ): EncodedFlagEvaluations {
   const encoder = new TextEncoder();
@@ -183,7 +184,7 @@ export function encodeFlagEvaluationPayloads(
   };
 
   for (const entry of entries) {
-    let text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectOf(entry));
+    let text = flagEvaluationRowJson(entry, timestamp, entry.degraded ? undefined : subjectText(subjectOf(entry)));
     let bytes = rowBytes(text);
     const degradable = !entry.degraded && (entry.targetingKey !== undefined || entry.context !== undefined);
     // A row that cannot fit alone, even in an empty body, loses its subject and context first.

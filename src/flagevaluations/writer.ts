@@ -31,8 +31,9 @@ import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpT
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
 import { FlagEvaluationAggregator, type FlagEvaluationEntry } from "./aggregator.ts";
 import { snapshotContext } from "./context-snapshot.ts";
+import type { RowSubject } from "./_row-bytes.ts";
 import { encodeFlagEvaluationPayloads, type FlagEvaluationContext } from "./payload.ts";
-import { HASHED_KEY_PREFIX, optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
+import { optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
 
 /** Distinct subjects whose digest a writer remembers across windows (about 1.5 MB at most). */
 const SUBJECT_MEMO = 10_000;
@@ -105,10 +106,10 @@ function retainable(outcome: SendOutcome): boolean {
 }
 
 /** What a non-degraded row says about its subject: the raw key with consent, else its protected form. */
-function protectedSubject(entry: FlagEvaluationEntry, subjects: Sha256HexCache): string | undefined {
+function protectedSubject(entry: FlagEvaluationEntry, subjects: Sha256HexCache): RowSubject {
   const key = entry.targetingKey;
   if (key === undefined || entry.consent || key === "") return key;
-  return HASHED_KEY_PREFIX + subjects.hexSync(key);
+  return subjects.wordsSync(key); // written `sha256_<hex>`
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { sha256Hex, Sha256HexCache, sha256HexSync, toHex } from "../../src/core/sha256.ts";
+import { sha256Hex, Sha256HexCache, sha256HexSync, sha256WordsHex, sha256WordsSync, toHex } from "../../src/core/sha256.ts";
 import { spanEnrichmentVectors } from "../support/data.ts";
 
 describe("Sha256HexCache", () => {
@@ -76,5 +76,35 @@ describe("Sha256HexCache.hexSync", () => {
       expect(await cache.hex(key)).toBe(sha256);
     }
     expect(cache.size).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("sha256WordsSync / sha256WordsHex", () => {
+  test("the words are the big-endian digest crypto.subtle gives", async () => {
+    for (let length = 0; length < 130; length++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length));
+      const words = sha256WordsSync(bytes);
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+      const view = new DataView(digest.buffer);
+      for (let i = 0; i < 8; i++) expect(words[i]).toBe(view.getInt32(i * 4));
+      expect(sha256WordsHex(words)).toBe(toHex(digest));
+    }
+  });
+
+  test("Sha256HexCache.wordsSync remembers the words hexSync and peek render", () => {
+    const cache = new Sha256HexCache(4);
+    const words = cache.wordsSync("alice");
+    expect(cache.wordsSync("alice")).toBe(words); // remembered, not recomputed
+    expect(cache.peek("alice")).toBe("2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90");
+    expect(cache.hexSync("alice")).toBe(sha256WordsHex(words));
+  });
+
+  test("Sha256HexCache.hex of a text past the synchronous limit remembers it too", async () => {
+    const cache = new Sha256HexCache(4);
+    const long = "k".repeat(5_000);
+    const hex = await cache.hex(long);
+    expect(hex).toBe(await sha256Hex(long));
+    expect(cache.peek(long)).toBe(hex);
+    expect(sha256WordsHex(cache.wordsSync(long))).toBe(hex);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { JsonByteWriter, writeFlagEvaluationRow } from "../../src/flagevaluations/_row-bytes.ts";
+import { sha256WordsSync } from "../../src/core/sha256.ts";
+import { JsonByteWriter, subjectText, writeFlagEvaluationRow } from "../../src/flagevaluations/_row-bytes.ts";
 import type { FlagEvaluationEntry } from "../../src/flagevaluations/aggregator.ts";
 import { flagEvaluationRowJson } from "../../src/flagevaluations/payload.ts";
 
@@ -44,13 +45,21 @@ describe("writeFlagEvaluationRow", () => {
     for (let i = 0; i < 2_000; i++) {
       const entry = randomEntry();
       const timestamp = pick([0, 7, 1_764_000_000_000]);
-      const subject = pick([undefined, "", `sha256_${"ab".repeat(32)}`, ...TEXTS]);
+      const subject = pick([undefined, "", `sha256_${"ab".repeat(32)}`, sha256WordsSync(pick(TEXTS)), ...TEXTS]);
       const out = new JsonByteWriter(1); // grows from a tiny buffer
       out.ascii("[");
       writeFlagEvaluationRow(out, entry, timestamp, `{"timestamp":${timestamp},"flag":{"key":`, subject);
-      const expected = encoder.encode(`[${flagEvaluationRowJson(entry, timestamp, subject)}`);
+      const expected = encoder.encode(`[${flagEvaluationRowJson(entry, timestamp, subjectText(subject))}`);
       expect(out.bytes.subarray(0, out.length)).toEqual(expected);
     }
+  });
+});
+
+describe("subjectText", () => {
+  test("a digest is written sha256_<lowercase hex>; text stays as is", async () => {
+    expect(subjectText(sha256WordsSync("alice"))).toBe("sha256_2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90");
+    expect(subjectText("bob")).toBe("bob");
+    expect(subjectText(undefined)).toBeUndefined();
   });
 });
 
