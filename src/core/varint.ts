@@ -41,9 +41,16 @@ export interface Uleb128Read {
   next: number;
 }
 
+/** Most bytes an unsigned safe integer takes in LEB128: ceil(53 / 7). */
+const MAX_SAFE_VARINT_BYTES = 8;
+
 /**
- * Reads one unsigned LEB128 value starting at `offset`. Rejects a truncated
- * varint and one whose value exceeds 2^53 − 1.
+ * Reads one unsigned LEB128 value starting at `offset`. Rejects, as a
+ * `FlagpostError` (`invalid_encoding`) naming the byte where the varint
+ * starts: a truncated varint, one longer than 8 bytes (no safe integer needs
+ * more; without this bound a long run of `0x80` bytes drives the scale to
+ * Infinity and the value to NaN), and one whose value exceeds 2^53 − 1.
+ * Non-minimal encodings within 8 bytes are accepted, as protobuf readers do.
  *
  * @example
  * ```ts
@@ -58,6 +65,13 @@ export function decodeUleb128(bytes: Uint8Array, offset: number): Uleb128Read {
   for (;;) {
     if (i >= bytes.length) {
       throw new FlagpostError("invalid_encoding", `varint: truncated at byte ${i}`, { field: "varint" });
+    }
+    if (i - offset === MAX_SAFE_VARINT_BYTES) {
+      throw new FlagpostError(
+        "invalid_encoding",
+        `varint: over-long varint at byte ${offset}: more than ${MAX_SAFE_VARINT_BYTES} bytes (no unsigned safe integer needs more)`,
+        { field: "varint" },
+      );
     }
     const byte = bytes[i++]!;
     value += (byte % 128) * scale;

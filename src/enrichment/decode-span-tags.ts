@@ -69,7 +69,7 @@ function jsonObject(tag: string, text: string): Record<string, unknown> {
 /**
  * Decodes the `ffe_*` tags of a span's `meta` (other keys are ignored).
  * Throws `FlagpostError` (`invalid_encoding`, `field` = the tag) on bad
- * base64, a truncated varint, non-JSON, or a wrong shape (a tag that is not
+ * base64, a truncated or over-long varint, non-JSON, or a wrong shape (a tag that is not
  * a string, JSON that is not an object, a subject key that is not 64
  * lowercase hex characters, a value that is not a string).
  *

@@ -76,7 +76,9 @@ export function encodeSerialIds(ids: Iterable<number>): string {
 
 /**
  * Decodes an `ffe_flags_enc` value back to its ascending serial ids.
- * Malformed base64 or a truncated varint is a `FlagpostError` (`invalid_encoding`).
+ * Malformed base64, a truncated or over-long (more than 8 bytes) varint, or
+ * an id beyond 2^53 − 1 is a `FlagpostError` (`invalid_encoding`, field
+ * `serialIds`, naming the byte), never a `NaN` id.
  *
  * @example
  * ```ts
@@ -90,7 +92,15 @@ export function decodeSerialIds(encoded: string): number[] {
   let offset = 0;
   let previous = 0;
   while (offset < bytes.length) {
-    const { value, next } = decodeUleb128(bytes, offset);
+    let read;
+    try {
+      read = decodeUleb128(bytes, offset);
+    } catch (e) {
+      // Name the tag's codec, not the shared varint reader; the message keeps the byte position.
+      const detail = e instanceof FlagpostError ? e.message.replace(/^varint: /, "") : String(e);
+      throw new FlagpostError("invalid_encoding", `serialIds: ${detail}`, { field: "serialIds", cause: e });
+    }
+    const { value, next } = read;
     previous += value;
     if (previous > Number.MAX_SAFE_INTEGER) {
       throw new FlagpostError("invalid_encoding", `serialIds: id at byte ${offset} exceeds 2^53-1`, { field: "serialIds" });

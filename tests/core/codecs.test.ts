@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { decodeBase64, encodeBase64 } from "../../src/core/base64.ts";
 import { FlagpostError } from "../../src/core/errors.ts";
 import { sha256Hex } from "../../src/core/sha256.ts";
+import { flagpostErrorOf } from "../support/errors.ts";
 import { decodeUleb128, encodeUleb128 } from "../../src/core/varint.ts";
 import { decodeSerialIds, encodeSerialIds } from "../../src/enrichment/serial-ids.ts";
 import { spanEnrichmentVectors } from "../support/data.ts";
@@ -91,6 +92,21 @@ describe("unsigned LEB128", () => {
   test("rejects truncated input and values past 2^53-1", () => {
     expect(() => decodeUleb128(Uint8Array.from([0x80, 0x80]), 0)).toThrow(/truncated/);
     expect(() => decodeUleb128(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), 0)).toThrow(/exceeds/);
+  });
+  test("rejects a varint longer than 8 bytes (no safe integer needs more) instead of returning NaN", () => {
+    // 199 continuation bytes overflow the scale to Infinity, and 0 * Infinity is NaN (review M5).
+    for (const length of [9, 10, 200]) {
+      const bytes = new Uint8Array(length).fill(0x80);
+      bytes[length - 1] = 0x00;
+      const e = flagpostErrorOf(() => decodeUleb128(bytes, 0));
+      expect(e.code).toBe("invalid_encoding");
+      expect(e.message).toMatch(/^varint: over-long varint at byte 0: more than 8 bytes/);
+    }
+    // The offset is the varint's own start, not the buffer's.
+    const later = Uint8Array.from([0x01, ...new Array(9).fill(0x80), 0x00]);
+    expect(flagpostErrorOf(() => decodeUleb128(later, 1)).message).toMatch(/at byte 1/);
+    // Padded but within 8 bytes still decodes (protobuf readers accept non-minimal varints).
+    expect(decodeUleb128(Uint8Array.from([0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), 0)).toEqual({ value: 1, next: 8 });
   });
 });
 

@@ -48,6 +48,18 @@ describe("decodeSpanTags", () => {
       "ffe_subjects_enc",
       /de2176a6d99e….*truncated/,
     ],
+    [
+      "an over-long varint (would decode to NaN)",
+      { ffe_flags_enc: btoa(String.fromCharCode(...new Array(199).fill(0x80), 0x00)) },
+      "ffe_flags_enc",
+      /^ffe_flags_enc: over-long varint at byte 0: more than 8 bytes/,
+    ],
+    [
+      "a subject value with an over-long varint",
+      { ffe_subjects_enc: `{"${SUBJECT}":"${btoa(String.fromCharCode(0x01, ...new Array(199).fill(0x80), 0x00))}"}` },
+      "ffe_subjects_enc",
+      /de2176a6d99e…: over-long varint at byte 1: more than 8 bytes/,
+    ],
     ["defaults that are not JSON", { ffe_runtime_defaults: "nope" }, "ffe_runtime_defaults", /is not JSON/],
     ["defaults that are JSON null", { ffe_runtime_defaults: "null" }, "ffe_runtime_defaults", /must be a JSON object/],
     [

@@ -95,4 +95,11 @@ describe("decodeSerialIds rejects malformed input", () => {
     const bytes = [...Buffer.from(max, "base64"), 1];
     expect(() => decodeSerialIds(Buffer.from(bytes).toString("base64"))).toThrow(/exceeds 2\^53-1/);
   });
+  test("an over-long varint is invalid_encoding naming its byte, never [NaN]", () => {
+    const overLong = Buffer.from([0x05, ...new Array(199).fill(0x80), 0x00]).toString("base64");
+    const e = flagpostErrorOf(() => decodeSerialIds(overLong));
+    expect(e.code).toBe("invalid_encoding");
+    expect(e.field).toBe("serialIds");
+    expect(e.message).toMatch(/^serialIds: over-long varint at byte 1: more than 8 bytes/);
+  });
 });
