@@ -8,6 +8,7 @@
  * @module
  */
 import { describeValue, FlagpostError } from "../core/errors.ts";
+import { flushDeadlineMs } from "../core/signal.ts";
 import { createFlagpost, type Flagpost, type FlagpostOptions } from "../flagpost.ts";
 import type { FlushReport } from "../lifecycle/flush-report.ts";
 import type { RequestScope } from "../lifecycle/request-scope.ts";
@@ -137,11 +138,19 @@ export function createServerFlagpost(options: FlagpostOptions = {}): Flagpost {
 export interface ShutdownHookOptions {
   /** Signals that trigger the shutdown (default `SIGTERM` and `SIGINT`). */
   readonly signals?: readonly string[];
-  /** Deadline of the final flush (default the configuration's, 5,000 ms). */
+  /**
+   * Deadline of the whole shutdown, from the signal: stopping the server
+   * (`beforeShutdown`, at most half of it) and the final flush (the rest).
+   * Default the configuration's `flushDeadlineMs`, 5,000 ms.
+   */
   readonly deadlineMs?: number;
   /** Exit after a signal's shutdown (default true; code 128 + signal number, as without the hook). */
   readonly exit?: boolean;
-  /** Runs before the final flush (e.g. stop accepting connections). Its failure is ignored. */
+  /**
+   * Runs before the final flush (e.g. stop accepting connections). Its
+   * failure is ignored, and it is not waited for beyond half the deadline
+   * (a streaming response may keep a server from closing forever).
+   */
   readonly beforeShutdown?: () => unknown;
   /** Receives the final flush's report. */
   readonly onShutdown?: (report: FlushReport) => void;
@@ -160,17 +169,45 @@ function processOf(): ProcessLike | undefined {
   return typeof p?.on === "function" && typeof p?.off === "function" ? p : undefined;
 }
 
-/** Runs the final shutdown once, whatever triggered it. */
+/**
+ * The share of the shutdown deadline that stopping the server may take. A
+ * server stop waits for in-flight responses (Node `server.close`, Deno
+ * `server.shutdown()`, Bun `server.stop()`), and a streaming or long-polling
+ * response may never end: past this share the final flush starts anyway,
+ * with the rest of the deadline.
+ */
+const SERVER_STOP_SHARE = 0.5;
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects, leaves no timer behind. */
+function settleWithin(work: () => unknown, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      Promise.resolve(work()).then(done, done);
+    } catch {
+      done(); // Stopping the server failed: still flush.
+    }
+  });
+}
+
+/**
+ * Runs the final shutdown once, whatever triggered it, within the deadline
+ * measured from the first call (the signal): `beforeShutdown` (stopping the
+ * server) gets at most half of it, the final flush what remains.
+ */
 export function finalShutdown(flagpost: Flagpost, options: ShutdownHookOptions): () => Promise<FlushReport> {
   let running: Promise<FlushReport> | undefined;
   return () =>
     running ??= (async () => {
-      try {
-        await options.beforeShutdown?.();
-      } catch {
-        // Stopping the server failed: still flush.
-      }
-      const report = await flagpost.shutdown(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs });
+      const started = performance.now();
+      const deadlineMs = flushDeadlineMs(options, flagpost.config.flushDeadlineMs);
+      if (options.beforeShutdown !== undefined) await settleWithin(options.beforeShutdown, deadlineMs * SERVER_STOP_SHARE);
+      const left = Math.max(1, deadlineMs - (performance.now() - started));
+      const report = await flagpost.shutdown({ deadlineMs: left });
       try {
         options.onShutdown?.(report);
       } catch {

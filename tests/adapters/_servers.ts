@@ -26,8 +26,23 @@ async function command(runtime: "node" | "deno" | "bun"): Promise<string[]> {
   return ["node", outfile];
 }
 
+/** How a fixture run differs from the default. */
+export interface FixtureOptions {
+  /** Open a `/stream` response that never ends (and read its first chunk) before the signal. */
+  readonly streaming?: boolean;
+  /** The shutdown deadline the fixture's `serve` gets (FIXTURE_DEADLINE_MS). */
+  readonly deadlineMs?: number;
+  /** Kill the process (SIGKILL) if it has not exited this long after start (default 60 s). */
+  readonly killAfterMs?: number;
+}
+
 /** Starts the fixture, requests `/?id=<id>` for each id, sends `signal`, waits for the exit. The caller closes `agent`. */
-export async function runFixture(runtime: "node" | "deno" | "bun", ids: number[], signal: "SIGTERM" | "SIGINT"): Promise<FixtureRun> {
+export async function runFixture(
+  runtime: "node" | "deno" | "bun",
+  ids: number[],
+  signal: "SIGTERM" | "SIGINT",
+  options: FixtureOptions = {},
+): Promise<FixtureRun> {
   const agent = await startMockAgent({ port: 0, otlpPort: 0 });
   const proc = Bun.spawn(await command(runtime), {
     cwd: root,
@@ -39,13 +54,14 @@ export async function runFixture(runtime: "node" | "deno" | "bun", ids: number[]
       DD_TRACE_AGENT_URL: agent.url,
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${agent.otlpUrl}/v1/metrics`,
       DD_METRICS_OTEL_ENABLED: "true",
+      ...(options.deadlineMs === undefined ? {} : { FIXTURE_DEADLINE_MS: String(options.deadlineMs) }),
     },
   });
   const decoder = new TextDecoder();
   let stdout = "";
   const reader = proc.stdout.getReader();
   let url: string | undefined;
-  const killer = setTimeout(() => proc.kill(), 60_000);
+  const killer = setTimeout(() => proc.kill("SIGKILL"), options.killAfterMs ?? 60_000);
   while (url === undefined) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -55,6 +71,11 @@ export async function runFixture(runtime: "node" | "deno" | "bun", ids: number[]
   const responses: string[] = [];
   if (url !== undefined) {
     for (const id of ids) responses.push(await (await fetch(`${url}/?id=${id}`)).text());
+    if (options.streaming === true) {
+      const stream = (await fetch(`${url}/stream`)).body!.getReader();
+      responses.push(decoder.decode((await stream.read()).value)); // the stream stays open: the process must exit anyway
+      stream.closed.catch(() => {});
+    }
   }
   proc.kill(signal);
   const rest = (async () => {

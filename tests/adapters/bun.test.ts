@@ -50,4 +50,19 @@ describe("flagpost/bun", () => {
       await run.agent.close();
     }
   });
+  test("in a Bun process, SIGTERM with a never-ending streaming response in flight still runs the final flush and exits", async () => {
+    // Stopping the server waits for that response forever (Bun: ~10 s): shutdown must not. Killed (SIGKILL) if not exited in 4× the deadline.
+    const run = await runFixture("bun", [4, 5], "SIGTERM", { streaming: true, deadlineMs: 2_000, killAfterMs: 8_000 });
+    try {
+      expect(run.responses).toEqual(["ok 4 true", "ok 5 true", "streaming\n"]);
+      expect(run.exitCode).toBe(143);
+      expect(run.stdout).toContain('final {"ok":true');
+      const exposures = run.agent.store.list().flatMap((r) =>
+        r.decoded?.kind === "exposures" ? (r.decoded.payload as { exposures: unknown[] }).exposures : []
+      );
+      expect(exposures.length).toBe(2);
+    } finally {
+      await run.agent.close();
+    }
+  });
 });

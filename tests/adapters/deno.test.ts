@@ -27,4 +27,19 @@ describe("flagpost/deno", () => {
       await run.agent.close();
     }
   });
+  test("in a Deno process, SIGTERM with a never-ending streaming response in flight still runs the final flush and exits", async () => {
+    // Stopping the server waits for that response forever (Bun: ~10 s): shutdown must not. Killed (SIGKILL) if not exited in 4× the deadline.
+    const run = await runFixture("deno", [7, 8], "SIGTERM", { streaming: true, deadlineMs: 2_000, killAfterMs: 8_000 });
+    try {
+      expect(run.responses).toEqual(["ok 7 true", "ok 8 true", "streaming\n"]);
+      expect(run.exitCode).toBe(143);
+      expect(run.stdout).toContain('final {"ok":true');
+      const exposures = run.agent.store.list().flatMap((r) =>
+        r.decoded?.kind === "exposures" ? (r.decoded.payload as { exposures: unknown[] }).exposures : []
+      );
+      expect(exposures.length).toBe(2);
+    } finally {
+      await run.agent.close();
+    }
+  });
 });
