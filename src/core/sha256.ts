@@ -284,10 +284,10 @@ function hexWord(out: number[], at: number, word: number): void {
 
 /**
  * A bounded memo of {@link sha256Hex}: the same subjects come back request
- * after request, and `crypto.subtle` costs microseconds per call on some
- * runtimes (an async round trip each), so a subject is hashed once while it
- * stays among the last `capacity` distinct texts (oldest forgotten first).
- * Memory is bounded by `capacity` entries of 64 hex characters plus the key.
+ * after request, and even the synchronous digest costs about half a
+ * microsecond, so a subject is hashed once while it stays among the last
+ * `capacity` distinct texts (oldest forgotten first). Memory is bounded by
+ * `capacity` entries of a 32-byte digest (kept as words) plus the key.
  *
  * @example
  * ```ts

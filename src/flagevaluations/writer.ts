@@ -35,7 +35,7 @@ import type { RowSubject } from "./_row-bytes.ts";
 import { encodeFlagEvaluationPayloads, type FlagEvaluationContext } from "./payload.ts";
 import { optionalKey, protectedErrorCode, wellFormedKey } from "./privacy.ts";
 
-/** Distinct subjects whose digest a writer remembers across windows (about 1.5 MB at most). */
+/** Distinct subjects whose digest a writer remembers across windows (each: the key and a 32-byte digest). */
 const SUBJECT_MEMO = 10_000;
 
 /** Prefix of every counter this writer keeps in the stats registry. */

@@ -65,7 +65,28 @@ describe("subjectText", () => {
 
 describe("JsonByteWriter", () => {
   test("integers print as String(n) does, including the unusual ones", () => {
-    for (const n of [0, 1, 9, 10, 99, 100, 101, 999_999, 1_000_000, 2 ** 53 - 1, -1, -1234, 1.5, 1e21]) {
+    for (
+      const n of [
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        101,
+        999_999,
+        1_000_000,
+        99_999_999,
+        100_000_000,
+        100_000_007,
+        1_700_000_000_000,
+        2 ** 53 - 1,
+        -1,
+        -1234,
+        1.5,
+        1e21,
+      ]
+    ) {
       const out = new JsonByteWriter(0);
       out.integer(n);
       expect(new TextDecoder().decode(out.bytes.subarray(0, out.length))).toBe(String(n));
