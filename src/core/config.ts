@@ -248,8 +248,15 @@ export function parseHttpUrl(field: string, value: string): HttpEndpoint {
   if (url.hostname === "") throw invalid(field, value, "has no host");
   const headers: Record<string, string> = {};
   if (url.username !== "" || url.password !== "") {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
+    let user: string;
+    let pass: string;
+    try {
+      user = decodeURIComponent(url.username);
+      pass = decodeURIComponent(url.password);
+    } catch {
+      // decodeURIComponent throws a bare URIError naming nothing; invalid() names the field and masks the password.
+      throw invalid(field, value, "credentials are not valid percent-encoding");
+    }
     headers.Authorization = `Basic ${encodeBase64(new TextEncoder().encode(`${user}:${pass}`))}`;
     url.username = "";
     url.password = "";
@@ -367,6 +374,11 @@ function otlpEndpointOf(field: string, value: string): { href: string; headers: 
  */
 export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = {}): Config {
   if (env === null || typeof env !== "object") throw invalid("env", env, "must be an object of variable → string");
+  if (overrides === null || typeof overrides !== "object") {
+    // Not quoted: a string here may be a key passed in the wrong position.
+    const got = overrides === null ? "null" : typeof overrides;
+    throw new FlagpostError("invalid_config", `overrides: must be an object of options, got ${got}`, { field: "overrides" });
+  }
 
   // Agent URL.
   let agent: HttpEndpoint;

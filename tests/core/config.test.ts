@@ -249,6 +249,49 @@ describe("secrets never appear in a rejection (issue 8, item 4)", () => {
     }
   });
 
+  test("credentials with bad percent-encoding are an invalid_config FlagpostError, not a URIError (review M1)", () => {
+    const agent = "http://u:hunter2%E0%A4%A@agent:8126";
+    const cases: Array<[string, () => unknown, string]> = [
+      ["DD_TRACE_AGENT_URL", () => resolveConfig({ DD_TRACE_AGENT_URL: agent }), "http://u:***@agent:8126"],
+      [
+        "DD_TRACE_AGENT_URL",
+        () => resolveConfig({ DD_TRACE_AGENT_URL: "http://%E0%A4%A:hunter2@agent:8126" }),
+        "http://%E0%A4%A:***@agent:8126",
+      ],
+      ["agentUrl", () => resolveConfig({}, { agentUrl: agent }), "http://u:***@agent:8126"],
+      [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        () => resolveConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://u:hunter2%ZZ@collector:4318" }),
+        "http://u:***@collector:4318",
+      ],
+      [
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        () => resolveConfig({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://u:hunter2%C0@collector:4318/v1/metrics" }),
+        "http://u:***@collector:4318/v1/metrics",
+      ],
+      [
+        "otlpMetrics.endpoint",
+        () => resolveConfig({}, { otlpMetrics: { endpoint: "http://u:hunter2%C0@collector:4318/v1/metrics" } }),
+        "http://u:***@collector:4318/v1/metrics",
+      ],
+    ];
+    for (const [field, resolve, shown] of cases) {
+      const e = rejection(resolve);
+      expect(e.code).toBe("invalid_config");
+      expect(e.field).toBe(field);
+      expect(e.message).toBe(`${field}=${JSON.stringify(shown)}: credentials are not valid percent-encoding`);
+      expect(e.message).not.toContain("hunter2");
+    }
+  });
+
+  test("overrides that are not an object are invalid_config, not a TypeError", () => {
+    for (const bad of [null, "agentUrl=http://agent:8126", 3]) {
+      const e = rejection(() => resolveConfig({}, bad as unknown as Record<string, never>));
+      expect(e.code).toBe("invalid_config");
+      expect(e.field).toBe("overrides");
+    }
+  });
+
   test("an API key with control characters is refused without being shown", () => {
     const e = rejection(() => resolveConfig({ DD_API_KEY: "abc\ndef-secret" }));
     expect(e.field).toBe("DD_API_KEY");
