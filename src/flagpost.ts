@@ -117,8 +117,15 @@ export interface FlagpostOptions extends Omit<ConfigOverrides, "env"> {
  */
 export type ShutdownOptions = FlushOptions;
 
+/**
+ * The flush that callers arriving while one runs join. It starts when the
+ * running flush ends, with a fresh budget from that moment (the longest
+ * `deadlineMs` its callers asked for, at least the configured
+ * `flushDeadlineMs`): each caller's own deadline bounds
+ * only its wait, so a caller that gave up does not cut the flush short.
+ */
 interface FollowUp {
-  deadlineAt: number;
+  budgetMs: number;
   promise: Promise<FlushReport>;
 }
 
@@ -168,6 +175,8 @@ export class Flagpost implements EvaluationRecorder {
   #inflight: Promise<FlushReport> | undefined;
   #followUp: FollowUp | undefined;
   #shutdown: Promise<FlushReport> | undefined;
+  /** When shutdown() must be done (performance.now() time); Infinity before it is called. */
+  #shutdownDeadlineAt = Infinity;
   /** Set once the final flush of shutdown() is done: nothing is queued after it. */
   #closed = false;
 
@@ -449,10 +458,14 @@ export class Flagpost implements EvaluationRecorder {
     if (followUp === undefined) {
       const current = this.#inflight;
       const created: FollowUp = {
-        deadlineAt,
+        budgetMs: Math.max(deadlineMs, this.config.flushDeadlineMs),
         promise: current.then(() => {
           if (this.#followUp === created) this.#followUp = undefined;
-          const run = this.#run(created.deadlineAt, deadlineMs, signal);
+          // A fresh budget from now (the callers' deadlines may have passed while the first flush ran),
+          // never past shutdown()'s deadline: after it, the process may be gone.
+          const startedAt = performance.now();
+          const runDeadlineAt = Math.min(startedAt + created.budgetMs, this.#shutdownDeadlineAt);
+          const run = this.#run(runDeadlineAt, Math.max(1, runDeadlineAt - startedAt), signal);
           this.#inflight = run;
           void run.finally(() => {
             if (this.#inflight === run) this.#inflight = undefined;
@@ -462,7 +475,7 @@ export class Flagpost implements EvaluationRecorder {
       };
       this.#followUp = followUp = created;
     } else {
-      followUp.deadlineAt = Math.min(followUp.deadlineAt, deadlineAt);
+      followUp.budgetMs = Math.max(followUp.budgetMs, deadlineMs);
     }
     return this.#withinDeadline(followUp.promise, deadlineAt, deadlineMs);
   }
@@ -483,16 +496,35 @@ export class Flagpost implements EvaluationRecorder {
     return new Promise<FlushReport>((resolve) => {
       const timer = setTimeout(() => {
         this.#stats.count(FLAGPOST_COUNTERS.flushTimeouts);
-        resolve(mergeFlushReports({}, { deadlineMs, durationMs: performance.now() - started, timedOut: true }));
+        resolve(this.#waitingReport(deadlineMs, performance.now() - started));
       }, Math.max(0, deadlineAt - performance.now()));
       promise.then((report) => {
         clearTimeout(timer);
         resolve(report);
       }, () => {
         clearTimeout(timer);
-        resolve(mergeFlushReports({}, { deadlineMs, durationMs: performance.now() - started, timedOut: true }));
+        resolve(this.#waitingReport(deadlineMs, performance.now() - started));
       });
     });
+  }
+
+  /**
+   * The report of a caller whose deadline came before the flush it joined
+   * ended: nothing sent or dropped for it yet, and each signal's `pending`
+   * is what it still holds (the flush goes on and reports it later).
+   */
+  #waitingReport(deadlineMs: number, durationMs: number): FlushReport {
+    const signals: Record<string, SignalFlushReport> = {};
+    for (const s of this.#signals) {
+      let pending = 0;
+      try {
+        pending = s.pending?.() ?? 0;
+      } catch {
+        this.#stats.count(FLAGPOST_COUNTERS.errors, s.name);
+      }
+      signals[s.name] = { ...emptySignalReport(durationMs), pending };
+    }
+    return mergeFlushReports(signals, { deadlineMs, durationMs, timedOut: true });
   }
 
   async #run(deadlineAt: number, deadlineMs: number, outer: AbortSignal | undefined): Promise<FlushReport> {
@@ -587,6 +619,7 @@ export class Flagpost implements EvaluationRecorder {
   shutdown(options: ShutdownOptions = {}): Promise<FlushReport> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     const deadlineAt = performance.now() + flushDeadlineMs(options, this.config.flushDeadlineMs);
+    this.#shutdownDeadlineAt = deadlineAt;
     this.#shutdown = (async () => {
       let report = await this.flush(options);
       // Scopes that ended while the first flush ran (or a flush it joined) are sent by one more, within the same deadline.

@@ -28,16 +28,22 @@ export function wireSignals(config: Config, options: SignalOptions & { stats: St
   const signals: FlagpostSignal[] = [];
   // Exposures: always on (exposures have no gate).
   const exposures = new ExposureWriter(config, options);
-  signals.push({ name: "exposures", record: (r) => void exposures.add(r), flush: (o) => exposures.flush(o) });
+  signals.push({
+    name: "exposures",
+    record: (r) => void exposures.add(r),
+    flush: (o) => exposures.flush(o),
+    pending: () => exposures.pending,
+  });
   // Evaluation metrics: `feature_flag.evaluations`, when DD_METRICS_OTEL_ENABLED (or metricsEnabled) is on.
   if (config.metricsEnabled) {
     const metrics = new EvaluationMetrics(config, options);
-    signals.push({ name: "metrics", record: (r) => metrics.record(r), flush: (o) => metrics.flush(o) });
+    // Its report counts data points; `pending` here counts evaluations (points are only built at flush).
+    signals.push({ name: "metrics", record: (r) => metrics.record(r), flush: (o) => metrics.flush(o), pending: () => metrics.pending });
   }
   // Flag-evaluation rows: per-subject counts (EVP `flagevaluation`), when DD_FLAGGING_EVALUATION_COUNTS_ENABLED (default on).
   if (config.flagEvaluationsEnabled) {
     const rows = new FlagEvaluationWriter(config, options);
-    signals.push({ name: "flagevaluations", record: (r) => void rows.record(r), flush: (o) => rows.flush(o) });
+    signals.push({ name: "flagevaluations", record: (r) => void rows.record(r), flush: (o) => rows.flush(o), pending: () => rows.pending });
   }
   // Traces: the request traces that carry the ffe_* tags, fed by scope.end(), when DD_TRACE_ENABLED (default on).
   let traces: TraceQueue | undefined;
@@ -47,7 +53,7 @@ export function wireSignals(config: Config, options: SignalOptions & { stats: St
       stats: options.stats,
       logger: options.logger,
     });
-    signals.push({ name: "traces", flush: (o) => queue.flush(o) });
+    signals.push({ name: "traces", flush: (o) => queue.flush(o), pending: () => queue.size });
     traces = queue;
   }
   return { signals, traces };

@@ -37,6 +37,13 @@ export interface FlagpostSignal {
   record?(record: EvaluationRecord): void;
   /** Sends what the signal holds, within `options.deadlineMs`; never rejects. */
   flush(options: FlushOptions): Promise<SignalFlushReport>;
+  /**
+   * What the signal holds that is neither delivered nor dropped yet
+   * (optional; the report of a caller whose deadline came before the flush
+   * it joined ended shows it). Events, except metrics: evaluations, since
+   * their data points are built only at flush.
+   */
+  pending?(): number;
 }
 
 /**

@@ -191,6 +191,30 @@ describe("flush", () => {
     expect(reports.every((r) => r.signals.s?.sent === 1)).toBe(true);
   });
 
+  test("a follow-up flush whose caller gave up still gets a fresh budget: a slow, healthy agent loses nothing", async () => {
+    const agent = createMockAgent();
+    agent.faults.add({ path: "/evp_proxy/*", delayMs: 1_500, times: 2 }); // slow, then answers 202
+    const flagpost = createFlagpost({ env: AGENT_ENV, fetch: agent.fetch, flagEvaluationsEnabled: false, tracesEnabled: false });
+    flagpost.recordEvaluation(record({ targetingKey: "first" }));
+    const first = flagpost.flush({ deadlineMs: 3_000 });
+    await new Promise((r) => setTimeout(r, 50)); // the first flush is waiting for the agent
+    flagpost.recordEvaluation(record({ targetingKey: "second" }));
+    const joined = await flagpost.flush({ deadlineMs: 500 }); // the first flush is still in flight: joins a follow-up
+    expect(joined.timedOut).toBe(true);
+    expect(joined.signals.exposures?.pending).toBe(1); // honest: the second exposure is still queued
+    expect(joined.pending).toBe(1);
+    expect((await first).signals.exposures?.sent).toBe(1);
+    const last = await flagpost.flush({ deadlineMs: 5_000 }); // joins the follow-up (or runs after it)
+    expect(last.timedOut).toBe(false);
+    const stats = flagpost.stats();
+    expect(stats["exposures.dropped"]).toBeUndefined();
+    expect(stats["exposures.sent"]).toEqual({ "": 2 });
+    const received = await (await agent.fetch("http://agent.test/test/exposures")).json() as Array<
+      { payload: { exposures: Array<{ subject: { id: string } }> } }
+    >;
+    expect(received.flatMap((r) => r.payload.exposures.map((e) => e.subject.id))).toEqual(["first", "second"]);
+  });
+
   test("coalesceFlushes: false runs every flush on its own (what workers need)", async () => {
     let calls = 0;
     const signal = fakeSignal("s", async () => {
