@@ -59,6 +59,12 @@ export interface SendOutcome {
   readonly responseTruncated?: boolean;
   /** Headers of the last response, when one was received (e.g. `ETag`, `Retry-After`). */
   readonly responseHeaders?: Headers;
+  /**
+   * The receiver answered 2xx but its body broke off (`ok` is false: the body cannot be trusted). The request itself
+   * was processed, so a `POST`/`PUT` is not sent again: a telemetry signal counts its events as delivered rather than
+   * sending them twice. A `GET` is retried like any failed attempt.
+   */
+  readonly accepted?: boolean;
   /** Wall-clock time spent, in milliseconds. */
   readonly elapsedMs: number;
 }
@@ -282,7 +288,7 @@ export async function sendWithRetry(
           // reset or a timeout fails the attempt, and a consumed body lets the connection be reused.
           const limit = options.maxResponseBytes ?? 65_536;
           const prefix = await readPrefix(response, limit);
-          if (prefix.failed !== undefined) throw new BodyReadError(prefix.failed);
+          if (prefix.failed !== undefined) throw new BodyReadError(prefix.failed, response.status);
           if (!options.readResponse) return finish({ ok: true, status: response.status, responseHeaders });
           return finish({
             ok: true,
@@ -297,7 +303,12 @@ export async function sendWithRetry(
         if (!policy.retryStatuses.includes(response.status)) return finish(last);
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now());
       } catch (error) {
-        if (aborted !== undefined) {
+        if (error instanceof BodyReadError) {
+          last = { ok: false, status: error.status, accepted: true, errorKind: aborted ?? "network", errorDetail: clean(error.message) };
+          // The receiver processed the request: sending it again would deliver it twice.
+          if ((request.method ?? "POST") !== "GET" || aborted === "deadline") return finish(last);
+          if (aborted === "timeout" ? !policy.retryTimeouts : !policy.retryNetworkErrors) return finish(last);
+        } else if (aborted !== undefined) {
           last = {
             ok: false,
             errorKind: aborted,
@@ -331,9 +342,11 @@ export async function sendWithRetry(
 
 /** A success response whose body failed before its end: the attempt fails as `network` (or `timeout` when aborted). */
 class BodyReadError extends Error {
-  constructor(message: string) {
+  readonly status: number;
+  constructor(message: string, status: number) {
     super(`response body cut off: ${message}`);
     this.name = "BodyReadError";
+    this.status = status;
   }
 }
 

@@ -335,7 +335,24 @@ describe("sendWithRetry on real sockets: nothing leaked", () => {
     });
   }
 
-  test("a cut-off body is retried like any network failure, and a whole body then succeeds", async () => {
+  test("a cut-off 2xx body on a POST fails the attempt but is not sent again: the receiver processed it (accepted)", async () => {
+    let n = 0;
+    const fakeFetch = (() => {
+      n++;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('{"rate'));
+          c.error(new TypeError("other side closed"));
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 202 }));
+    }) as unknown as typeof fetch;
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: fakeFetch, readResponse: true });
+    expect(outcome).toMatchObject({ ok: false, accepted: true, status: 202, errorKind: "network", attempts: 1 });
+    expect(n).toBe(1);
+  });
+
+  test("a cut-off body on a GET is retried like any network failure, and a whole body then succeeds", async () => {
     let n = 0;
     const fakeFetch = (() => {
       n++;
@@ -348,7 +365,7 @@ describe("sendWithRetry on real sockets: nothing leaked", () => {
       });
       return Promise.resolve(new Response(body, { status: 200 }));
     }) as unknown as typeof fetch;
-    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: fakeFetch, readResponse: true });
+    const outcome = await sendWithRetry({ url: URL_, method: "GET" }, policy, { fetch: fakeFetch, readResponse: true });
     expect(outcome).toMatchObject({ ok: true, attempts: 2, responseText: '{"rate' });
   });
 
