@@ -9,8 +9,10 @@
  * - `flush()` sends at most one request (protobuf, or OTLP/JSON when the
  *   config says `http/json`) through the shared sender: 429/502/503/504 and
  *   network errors are retried honouring `Retry-After` within the deadline;
- *   a window whose send failed that way (or timed out, or met the deadline)
- *   is merged back into the next one;
+ *   a window whose send failed that way (or met the deadline before it was
+ *   sent) is merged back into the next one; a timed-out attempt is neither
+ *   retried nor kept, since the collector may have counted it (delta counts
+ *   must never arrive twice): it is dropped as `timeout`;
  *   any other failure (400, …) drops it with a count; a 200 with
  *   `partial_success.rejected_data_points` counts those points as rejected.
  *
@@ -143,7 +145,8 @@ export class EvaluationMetrics {
       },
       this.#now(),
     );
-    this.#policy = { ...OTLP_RETRY_POLICY, timeoutMs: config.otlpMetrics.timeoutMs };
+    // A timed-out attempt is not sent again: the collector may have counted it, and delta counts must never arrive twice.
+    this.#policy = { ...OTLP_RETRY_POLICY, retryTimeouts: false, timeoutMs: config.otlpMetrics.timeoutMs };
     this.#secrets = Object.entries(config.otlpMetrics.headers).filter(([name]) => isSecretHeaderName(name)).map(([, value]) => value);
   }
 
@@ -239,8 +242,14 @@ export class EvaluationMetrics {
     const retried = Math.max(0, outcome.attempts - 1);
     const requests = outcome.attempts > 0 ? 1 : 0;
     const s = this.#stats;
-    if (outcome.ok) {
-      const partial = readPartialSuccess(outcome.responseBytes ?? new Uint8Array(0), json);
+    // A 2xx whose answer broke off while being read: the collector accepted the request, so its counts are sent (sending
+    // them again would count them twice); only a partial_success it may have carried is unknown.
+    const answered = !outcome.ok && outcome.accepted === true;
+    if (answered) {
+      this.#logger.warn("metrics: the collector's 2xx answer was cut off; counts taken as delivered", { status: outcome.status });
+    }
+    if (outcome.ok || answered) {
+      const partial = outcome.ok ? readPartialSuccess(outcome.responseBytes ?? new Uint8Array(0), json) : undefined;
       const rejected = Math.min(points.length, partial?.rejected ?? 0);
       s.count("metrics.points.sent", "", points.length - rejected);
       s.count("metrics.evaluations.sent", "", drained.evaluations);
@@ -261,8 +270,12 @@ export class EvaluationMetrics {
       });
     }
     const reason = outcomeReason(outcome);
-    const retryable = outcome.errorKind === "network" || outcome.errorKind === "timeout" || outcome.errorKind === "deadline" ||
-      (outcome.errorKind === "http" && this.#policy.retryStatuses.includes(outcome.status ?? 0));
+    // Kept for the next flush only when the collector cannot have counted it: it said "later" (429/502/503/504, also when the
+    // deadline then cut the wait for a retry), the connection failed, or the deadline came before anything was sent. An attempt
+    // that timed out, or that the deadline cut while the collector held it, may have been counted: dropped with its reason.
+    const saidLater = outcome.status !== undefined && this.#policy.retryStatuses.includes(outcome.status);
+    const retryable = outcome.errorKind === "network" || (outcome.errorKind === "http" && saidLater) ||
+      (outcome.errorKind === "deadline" && (outcome.attempts === 0 || saidLater));
     if (retryable) {
       this.#aggregator.merge(drained);
       s.count("metrics.evaluations.retained", reason, drained.evaluations);

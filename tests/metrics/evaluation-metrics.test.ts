@@ -220,7 +220,7 @@ describe("EvaluationMetrics: failures", () => {
     expectAccounted(stats, metrics);
   });
 
-  test("a hung collector (real socket): flush returns at its deadline and keeps the counts", async () => {
+  test("a hung collector (real socket): flush returns at its deadline; the counts it may have received are dropped, never sent twice", async () => {
     const agent = await startMockAgent({ port: 0, otlpPort: 0, host: "127.0.0.1" });
     try {
       agent.faults.add({ path: "/v1/metrics", delayMs: 30_000 });
@@ -238,15 +238,16 @@ describe("EvaluationMetrics: failures", () => {
       clearTimeout(guard);
       expect(outcome).not.toBe("hung");
       const report = outcome as MetricsFlushReport;
-      expect(report).toMatchObject({ sent: 0, dropped: {}, pending: 1 });
-      expect(stats.get("metrics.evaluations.retained", "deadline")).toBe(1);
+      expect(report).toMatchObject({ sent: 0, dropped: { deadline: 1 }, pending: 0 });
+      expect(stats.get("metrics.evaluations.dropped", "deadline")).toBe(1);
+      expect(stats.get("metrics.evaluations.retained")).toBe(0);
       expectAccounted(stats, metrics);
     } finally {
       await agent.close();
     }
   });
 
-  test("an aborted flush signal ends the send; counts are kept", async () => {
+  test("an aborted flush signal ends the wait after a 503; counts are kept (the collector said later)", async () => {
     const { agent, stats, metrics } = setup();
     agent.faults.add({ path: "/v1/metrics", status: 503, retryAfter: 2 });
     metrics.record(evaluation());
@@ -307,7 +308,7 @@ describe("EvaluationMetrics: partial success", () => {
     expect(lines[0]).not.toContain(secret);
   });
 
-  test("a 200 whose body is cut off before its end is a failed attempt (the sender's rule), so the window is kept, not counted as sent", async () => {
+  test("a 200 whose body is cut off before its end: the collector accepted the counts, so they are sent, never kept to be sent twice", async () => {
     const agent = createMockAgent();
     const stats = new StatsRegistry();
     const inner = agentFetch(agent);
@@ -325,10 +326,10 @@ describe("EvaluationMetrics: partial success", () => {
     const metrics = new EvaluationMetrics(resolveConfig(ENV), { stats, fetch: cutOff });
     metrics.record(evaluation());
     const report = await metrics.flush({ deadlineMs: 200 });
-    expect(report.sent).toBe(0);
-    expect(stats.get("metrics.evaluations.sent")).toBe(0);
-    expect(metrics.pending).toBe(1);
-    expect(stats.get("metrics.evaluations.retained")).toBe(1);
+    expect(report.sent).toBe(1);
+    expect(stats.get("metrics.evaluations.sent")).toBe(1);
+    expect(metrics.pending).toBe(0);
+    expect(stats.get("metrics.evaluations.retained")).toBe(0);
     expectAccounted(stats, metrics);
   });
 
@@ -418,5 +419,20 @@ describe("EvaluationMetrics: accounting", () => {
     const delivered = (await received(agent)).evaluations.reduce((s, e) => s + e.count, 0);
     expect(delivered).toBe(stats.get("metrics.evaluations.sent"));
     expect(metrics.pending).toBe(0);
+  });
+});
+
+describe("EvaluationMetrics: timeouts", () => {
+  test("a timed-out attempt is neither retried nor kept: the collector may have counted it", async () => {
+    const agent = createMockAgent();
+    const stats = new StatsRegistry();
+    agent.faults.add({ path: "/v1/metrics", delayMs: 5_000 });
+    const env = { ...ENV, OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: "100" };
+    const metrics = new EvaluationMetrics(resolveConfig(env), { stats, fetch: agent.fetch }); // rejects on abort, like fetch
+    metrics.record(evaluation());
+    const report = await metrics.flush({ deadlineMs: 2_000 });
+    expect(report).toMatchObject({ sent: 0, retried: 0, requests: 1, dropped: { timeout: 1 }, pending: 0 });
+    expect(stats.get("metrics.evaluations.dropped", "timeout")).toBe(1);
+    expectAccounted(stats, metrics);
   });
 });
