@@ -21,6 +21,7 @@
  * @module
  */
 import type { Config } from "../core/config.ts";
+import { delay } from "../core/delay.ts";
 import type { EvaluationRecord } from "../core/evaluation.ts";
 import type { Logger } from "../core/logger.ts";
 import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
@@ -223,9 +224,23 @@ export class FlagEvaluationWriter {
    * after the other. Never rejects.
    */
   flush(options: FlushOptions = {}): Promise<FlagEvaluationFlushReport> {
-    const run = this.#flushing.then(() => this.#flushWindow(options));
+    // The deadline runs from this call, not from when an earlier flush lets this one start.
+    const calledAt = this.#now();
+    const deadlineAt = calledAt + flushDeadlineMs(options, this.#config.flushDeadlineMs);
+    const run = this.#flushing.then(() => this.#flushWindow(options, deadlineAt));
     this.#flushing = run.catch(() => {});
-    return run;
+    // While an earlier flush still holds the window, answer by the deadline anyway: this flush then runs when that one
+    // ends (with no time left it keeps the rows for the next flush) and its outcome is in stats().
+    const cancel = new AbortController();
+    const timeUp = delay(Math.max(0, deadlineAt - calledAt), cancel.signal).then((elapsed) =>
+      elapsed
+        ? { sent: 0, dropped: {}, retried: 0, requests: 0, rows: 0, pending: this.pending, durationMs: this.#now() - calledAt }
+        : undefined
+    );
+    return Promise.race([run, timeUp]).then((report) => {
+      cancel.abort();
+      return report ?? run;
+    });
   }
 
   /** This writer's counters (`flagevaluations.*`). */
@@ -241,9 +256,8 @@ export class FlagEvaluationWriter {
     return { status: "dropped", reason: reason === "invalid" ? `invalid: ${why}` : reason };
   }
 
-  async #flushWindow(options: FlushOptions): Promise<FlagEvaluationFlushReport> {
+  async #flushWindow(options: FlushOptions, deadlineAt: number): Promise<FlagEvaluationFlushReport> {
     const started = this.#now();
-    const deadlineAt = started + flushDeadlineMs(options, this.#config.flushDeadlineMs);
     const signal = options?.signal;
     const dropped: Record<string, number> = {};
     const drop = (reason: string, n: number) => {
@@ -285,7 +299,8 @@ export class FlagEvaluationWriter {
           requests++;
           retried += Math.max(0, outcome.attempts - 1);
         }
-        if (outcome.ok) {
+        // `accepted`: the agent answered 2xx and only its answer broke off; sending the rows again would count them twice.
+        if (outcome.ok || outcome.accepted === true) {
           sent += payload.evaluations;
           rows += payload.entries.length;
           this.#stats.count(`${NAME}.sent`, undefined, payload.evaluations);

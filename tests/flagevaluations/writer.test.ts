@@ -337,3 +337,48 @@ describe("FlagEvaluationWriter through createFlagpost", () => {
     expect(Object.keys((await off.flush()).signals)).not.toContain("flagevaluations");
   });
 });
+
+describe("FlagEvaluationWriter deadlines", () => {
+  test("a flush queued behind a slow one still answers by its own deadline; its rows are kept and delivered once later", async () => {
+    const agent = createMockAgent();
+    const stats = new StatsRegistry();
+    const writer = new FlagEvaluationWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: agent.fetch, stats });
+    agent.faults.add({ path: "/evp_proxy/v2/api/v2/flagevaluation", delayMs: 1_500 });
+    writer.record(record());
+    const first = writer.flush({ deadlineMs: 2_000 }); // held ~1.5 s by the agent
+    await new Promise((r) => setTimeout(r, 20));
+    writer.record(record({ targetingKey: "bob" }));
+    const started = Date.now();
+    const second = await writer.flush({ deadlineMs: 300 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(1_200); // answered at its 300 ms deadline, not after the first flush's 1.5 s
+    expect(second).toMatchObject({ sent: 0, requests: 0, pending: 2 });
+    expect((await first).sent).toBe(1);
+    expectAccounted(writer, stats);
+    const third = await writer.flush();
+    expect(third.sent).toBe(1); // bob's row, kept by the queued flush (no time left), sent once now
+    expect(stats.get("flagevaluations.sent")).toBe(2);
+    expectAccounted(writer, stats);
+  });
+
+  test("an answer cut off after a 2xx counts as delivered: the rows are never sent twice", async () => {
+    const stats = new StatsRegistry();
+    let posts = 0;
+    const cutOff = (() => {
+      posts++;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array([0x7b]));
+          c.error(new TypeError("other side closed"));
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 202 }));
+    }) as unknown as typeof fetch;
+    const writer = new FlagEvaluationWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff, stats });
+    writer.record(record());
+    expect(await writer.flush()).toMatchObject({ sent: 1, pending: 0, dropped: {} });
+    expect(await writer.flush()).toMatchObject({ sent: 0, requests: 0 });
+    expect(posts).toBe(1);
+    expectAccounted(writer, stats);
+  });
+});
