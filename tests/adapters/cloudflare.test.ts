@@ -95,6 +95,55 @@ describe("withFlagpost", () => {
     await Promise.all(pending);
     expect(worker.flagpost?.config.env).toBe("t");
   });
+
+  test("a bad variable in env never fails a request: served without telemetry, logged once (no secret), counted, not retried", async () => {
+    const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+    const logger = {
+      debug() {},
+      warn() {},
+      error: (message: string, details?: Record<string, unknown>) => void logged.push([message, details]),
+    };
+    let created = 0;
+    const worker = withFlagpost({
+      fetch: (_r, _e, _c, { flagpost, scope }) =>
+        scope.span("work", () => {
+          flagpost.recordEvaluation({
+            flagKey: "f",
+            variant: "on",
+            value: true,
+            reason: "STATIC",
+            errorCode: undefined,
+            allocationKey: "a",
+            serialId: 1,
+            doLog: true,
+            targetingKey: "u",
+            attributes: {},
+            timestamp: Date.now(),
+          }, scope);
+          return new Response(`ok ${scope.traceId > 0n}`);
+        }),
+    }, { logger, setup: () => void created++ });
+    const pending: Promise<unknown>[] = [];
+    const env = { DD_TRACE_AGENT_URL: "ftp://user:hunter2@agent:8126" }; // no http(s) scheme, and a password
+    for (let i = 0; i < 3; i++) {
+      const res = await worker.fetch(new Request("http://x/"), env, { waitUntil: (p) => pending.push(p) });
+      expect([res.status, await res.text()]).toEqual([200, "ok true"]);
+    }
+    expect(pending).toHaveLength(0); // nothing to flush
+    expect(created).toBe(0);
+    expect(worker.flagpost).toBeUndefined();
+    expect(worker.configError).toBeInstanceOf(FlagpostError);
+    expect((worker.configError as FlagpostError).field).toBe("DD_TRACE_AGENT_URL");
+    expect(worker.stats()["flagpost.errors"]).toEqual({ config: 1 });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]![1]?.field).toBe("DD_TRACE_AGENT_URL");
+    expect(JSON.stringify(logged)).not.toContain("hunter2");
+    // A new isolate (a new withFlagpost) with a fixed variable tries again, and works.
+    const fixed = withFlagpost({ fetch: () => new Response("ok") }, { tracesEnabled: false });
+    await fixed.fetch(new Request("http://x/"), { DD_TRACE_AGENT_URL: "http://agent:8126" }, { waitUntil: (p) => pending.push(p) });
+    expect(fixed.flagpost?.config.agentUrl).toBe("http://agent:8126");
+    expect(fixed.stats()["flagpost.errors"]).toBeUndefined();
+  });
 });
 
 describe("in workerd", () => {

@@ -87,4 +87,29 @@ describe("flagpostMiddleware", () => {
     await h.request("/");
     expect(calls).toBe(2);
   });
+
+  test("a flagpost function that throws never fails a request: served without telemetry, logged once, counted, not called again", async () => {
+    const logged: Array<Record<string, unknown> | undefined> = [];
+    const logger = { debug() {}, warn() {}, error: (_message: string, details?: Record<string, unknown>) => void logged.push(details) };
+    let calls = 0;
+    const middleware = flagpostMiddleware({
+      flagpost: (c) => {
+        calls++;
+        return createFlagpost({ env: c.env as Record<string, string> });
+      },
+      logger,
+    });
+    const app = new Hono<{ Variables: FlagpostVariables }>();
+    app.use(middleware);
+    app.get("/", (c) => c.text(`ok ${c.get("flagpostScope").traceId > 0n}`));
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request("/", {}, { DD_TRACE_AGENT_URL: "agent:8126" });
+      expect([res.status, await res.text()]).toEqual([200, "ok true"]);
+    }
+    expect(calls).toBe(1);
+    expect(middleware.stats()["flagpost.errors"]).toEqual({ config: 1 });
+    expect((middleware.configError as FlagpostError).field).toBe("DD_TRACE_AGENT_URL");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.code).toBe("invalid_config");
+  });
 });

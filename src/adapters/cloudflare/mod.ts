@@ -39,9 +39,12 @@
  * @module
  */
 import { FlagpostError } from "../../core/errors.ts";
+import { safeLogger } from "../../core/logger.ts";
+import { StatsRegistry, type StatsSnapshot } from "../../core/stats.ts";
 import { createFlagpost, type Flagpost, type FlagpostOptions } from "../../flagpost.ts";
 import type { RequestScope } from "../../lifecycle/request-scope.ts";
 import { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
+import { disabledFlagpost, reportConfigError } from "../_disabled-flagpost.ts";
 import { flushInBackground, type RequestLifecycleOptions, runRequest } from "../_request-lifecycle.ts";
 import { stringVariables } from "../_runtime-env.ts";
 
@@ -122,8 +125,19 @@ export interface WithFlagpostOptions<Env = Record<string, unknown>> extends Omit
  */
 export interface FlagpostWorker<Env> {
   fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response>;
-  /** The instance, once the first request created it. */
+  /** The instance, once the first request created it (undefined while disabled by a configuration error). */
   readonly flagpost: Flagpost | undefined;
+  /**
+   * The error that disabled telemetry in this isolate (e.g. a
+   * `FlagpostError` for `DD_TRACE_AGENT_URL="agent:8126"`), if any.
+   */
+  readonly configError: unknown;
+  /**
+   * The counters of this worker: the instance's, plus
+   * `flagpost.errors{config}` when its configuration was refused. The
+   * registry is `options.stats` when given.
+   */
+  stats(): StatsSnapshot;
 }
 
 /**
@@ -163,6 +177,15 @@ function afterBody(response: Response, maxWaitMs: number): { response: Response;
  * handed to `ctx.waitUntil` after the response. Throws `FlagpostError` when
  * `deadlineMs` exceeds {@link MAX_WORKER_FLUSH_DEADLINE_MS}.
  *
+ * A configuration error found when the first request creates the instance
+ * (a bad variable in `env`) never fails a request: it is logged once,
+ * counted (`flagpost.errors{config}` in {@link FlagpostWorker.stats}), kept
+ * in `configError`, and every request of this isolate is served without
+ * telemetry (the handler gets a disabled instance and scope). It is not
+ * retried per request — a worker's `env` does not change within an
+ * isolate — but on the next isolate start, i.e. after the variable is fixed
+ * and the worker redeployed.
+ *
  * @example
  * ```ts
  * import { withFlagpost } from "flagpost/cloudflare";
@@ -191,16 +214,31 @@ export function withFlagpost<Env = Record<string, unknown>>(
   const { envOverrides, setup, name, resource, deadlineMs, ...flagpostOptions } = options;
   let lifecycle: RequestLifecycleOptions = { name, resource, deadlineMs };
   let instance: Flagpost | undefined;
+  let disabled: { flagpost: Flagpost; error: unknown } | undefined;
+  const stats = flagpostOptions.stats ?? new StatsRegistry();
 
-  const obtain = (env: Env): Flagpost => {
-    if (instance !== undefined) return instance;
-    const created = createFlagpost({
-      scopeStore: asyncLocalScopeStore(),
-      // Each request's waitUntil runs its own flush (work begun for one request may be cancelled with it).
-      coalesceFlushes: false,
-      ...flagpostOptions,
-      env: { ...stringVariables(env), ...envOverrides },
-    });
+  const create = (env: Env): Flagpost | undefined => {
+    try {
+      return createFlagpost({
+        scopeStore: asyncLocalScopeStore(),
+        // Each request's waitUntil runs its own flush (work begun for one request may be cancelled with it).
+        coalesceFlushes: false,
+        ...flagpostOptions,
+        stats,
+        env: { ...stringVariables(env), ...envOverrides },
+      });
+    } catch (error) {
+      // Telemetry must never break the host: serve without it in this isolate (logged and counted once).
+      reportConfigError(error, stats, safeLogger(flagpostOptions.logger));
+      disabled = { flagpost: disabledFlagpost(), error };
+      return undefined;
+    }
+  };
+
+  const obtain = (env: Env): Flagpost | undefined => {
+    if (instance !== undefined || disabled !== undefined) return instance;
+    const created = create(env);
+    if (created === undefined) return undefined;
     if (deadlineMs === undefined && created.config.flushDeadlineMs > MAX_WORKER_FLUSH_DEADLINE_MS) {
       lifecycle = { ...lifecycle, deadlineMs: MAX_WORKER_FLUSH_DEADLINE_MS };
     }
@@ -213,8 +251,16 @@ export function withFlagpost<Env = Record<string, unknown>>(
     get flagpost() {
       return instance;
     },
+    get configError() {
+      return disabled?.error;
+    },
+    stats: () => stats.snapshot(),
     async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
       const flagpost = obtain(env);
+      if (flagpost === undefined) {
+        const inert = disabled!.flagpost;
+        return await runRequest(inert, request, lifecycle, (scope) => handler.fetch(request, env, ctx, { flagpost: inert, scope }));
+      }
       let result: { response: Response; sent: Promise<void> };
       try {
         const response = await runRequest(flagpost, request, lifecycle, (scope) => handler.fetch(request, env, ctx, { flagpost, scope }));

@@ -25,8 +25,11 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { FlagpostError } from "../../core/errors.ts";
+import { type Logger, safeLogger } from "../../core/logger.ts";
+import { StatsRegistry, type StatsSnapshot } from "../../core/stats.ts";
 import type { Flagpost } from "../../flagpost.ts";
 import type { RequestScope } from "../../lifecycle/request-scope.ts";
+import { disabledFlagpost, reportConfigError } from "../_disabled-flagpost.ts";
 import { flushInBackground, type RequestLifecycleOptions, runRequest } from "../_request-lifecycle.ts";
 
 /**
@@ -59,6 +62,32 @@ export interface FlagpostVariables {
 export interface FlagpostMiddlewareOptions extends RequestLifecycleOptions {
   /** The instance, or a function returning it from the context (e.g. created from `c.env` on workers, once). */
   readonly flagpost: Flagpost | ((c: Context) => Flagpost);
+  /** Where a failure of the `flagpost` function is counted (`flagpost.errors{config}`; default a private registry, see `stats()`). */
+  readonly stats?: StatsRegistry;
+  /** Where a failure of the `flagpost` function is logged (once); silent by default. */
+  readonly logger?: Logger;
+}
+
+/**
+ * The middleware as {@link flagpostMiddleware} returns it: a Hono
+ * middleware, plus what it counted itself.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createFlagpost } from "flagpost";
+ * import { flagpostMiddleware } from "flagpost/hono";
+ * const middleware = flagpostMiddleware({ flagpost: (c) => createFlagpost({ env: c.env as Record<string, string> }) });
+ * const app = new Hono();
+ * app.use(middleware);
+ * console.log(middleware.stats()); // {}: no configuration error yet
+ * ```
+ */
+export interface FlagpostMiddleware extends MiddlewareHandler {
+  /** The middleware's counters (`flagpost.errors{config}` when the `flagpost` function threw). */
+  stats(): StatsSnapshot;
+  /** The error the `flagpost` function threw, which disabled telemetry for this middleware, if any. */
+  readonly configError: unknown;
 }
 
 function waitUntilOf(c: Context): ((p: Promise<unknown>) => void) | undefined {
@@ -76,6 +105,14 @@ function waitUntilOf(c: Context): ((p: Promise<unknown>) => void) | undefined {
  * with the response status (or 500 and the error), then flushes after the
  * response. Throws `FlagpostError` when `flagpost` is missing.
  *
+ * When `flagpost` is a function and it throws (e.g. `createFlagpost` on a
+ * bad variable in `c.env`), no request fails: the error is logged once and
+ * counted (`flagpost.errors{config}`), and this middleware serves every
+ * later request without telemetry (`c.get("flagpost")` and
+ * `c.get("flagpostScope")` are a disabled instance and scope). It does not
+ * call the function again: the middleware is created once per isolate or
+ * process, and a new one (the next isolate start) tries again.
+ *
  * @example
  * ```ts
  * import { Hono } from "hono";
@@ -87,7 +124,7 @@ function waitUntilOf(c: Context): ((p: Promise<unknown>) => void) | undefined {
  * console.log(res.status); // 404: no route, but the request was traced
  * ```
  */
-export function flagpostMiddleware(options: FlagpostMiddlewareOptions): MiddlewareHandler {
+export function flagpostMiddleware(options: FlagpostMiddlewareOptions): FlagpostMiddleware {
   const source = options?.flagpost;
   if (source === undefined || source === null || (typeof source !== "function" && typeof source?.startRequest !== "function")) {
     throw new FlagpostError("invalid_argument", "flagpost must be a flagpost instance or a function (c) => instance", {
@@ -95,8 +132,32 @@ export function flagpostMiddleware(options: FlagpostMiddlewareOptions): Middlewa
     });
   }
   const lifecycle: RequestLifecycleOptions = { name: options.name, resource: options.resource, deadlineMs: options.deadlineMs };
-  return async (c, next) => {
-    const flagpost = typeof source === "function" ? source(c) : source;
+  const stats = options.stats ?? new StatsRegistry();
+  let disabled: { flagpost: Flagpost; error: unknown } | undefined;
+  const obtain = (c: Context): Flagpost | undefined => {
+    if (typeof source !== "function") return source;
+    if (disabled !== undefined) return undefined;
+    try {
+      return source(c);
+    } catch (error) {
+      // Telemetry must never break the host: serve without it from now on (logged and counted once).
+      reportConfigError(error, stats, safeLogger(options.logger));
+      disabled = { flagpost: disabledFlagpost(), error };
+      return undefined;
+    }
+  };
+  const middleware: MiddlewareHandler = async (c, next) => {
+    const flagpost = obtain(c);
+    if (flagpost === undefined) {
+      const inert = disabled!.flagpost;
+      await runRequest(inert, c.req.raw, lifecycle, async (scope) => {
+        c.set("flagpost", inert);
+        c.set("flagpostScope", scope);
+        await next();
+        return c.res;
+      });
+      return;
+    }
     try {
       await runRequest(flagpost, c.req.raw, lifecycle, async (scope) => {
         c.set("flagpost", flagpost);
@@ -109,4 +170,9 @@ export function flagpostMiddleware(options: FlagpostMiddlewareOptions): Middlewa
       waitUntilOf(c)?.(flushing);
     }
   };
+  // defineProperties, not Object.assign: assign would read the getter once, now.
+  return Object.defineProperties(middleware, {
+    stats: { value: () => stats.snapshot() },
+    configError: { get: () => disabled?.error },
+  }) as FlagpostMiddleware;
 }
