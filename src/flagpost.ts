@@ -58,6 +58,12 @@ export const FLAGPOST_COUNTERS = Object.freeze({
   errors: "flagpost.errors",
   /** Flushes that hit their deadline. */
   flushTimeouts: "flush.timed_out",
+  /**
+   * Prefix of `flagpost.dropped.<signal>`, reason `shutdown`: what a signal
+   * still held for a later flush (e.g. metric or flag-evaluation windows
+   * kept after a 503) when `shutdown()` ended, in the unit of its report.
+   */
+  droppedPrefix: "flagpost.dropped.",
 });
 
 /**
@@ -606,7 +612,10 @@ export class Flagpost implements EvaluationRecorder {
 
   /**
    * Flushes (waiting for scopes that are ending) and stops accepting: later
-   * records are counted as `shutdown`. Idempotent; never rejects.
+   * records are counted as `shutdown`. What a signal still holds after the
+   * final flush (its report's `pending`, e.g. metric counts kept after a
+   * 503) is counted as `flagpost.dropped.<signal>{shutdown}`. Idempotent;
+   * never rejects.
    *
    * @example
    * ```ts
@@ -628,6 +637,10 @@ export class Flagpost implements EvaluationRecorder {
         report = combineFlushReports(report, await this.flush({ ...options, deadlineMs: left }));
       }
       this.#closed = true;
+      // No later flush will send what the signals kept for retry: count it, so every event is delivered or counted.
+      for (const [name, r] of Object.entries(report.signals)) {
+        if (r.pending > 0) this.#stats.count(`${FLAGPOST_COUNTERS.droppedPrefix}${name}`, "shutdown", r.pending);
+      }
       return report;
     })();
     return this.#shutdown;

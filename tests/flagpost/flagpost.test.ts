@@ -126,6 +126,27 @@ describe("shutdown", () => {
     expect(flagpost.stats()["evaluations.dropped"]).toEqual({ shutdown: 1 });
     expect(await flagpost.shutdown()).toBe(report); // idempotent
   });
+
+  test("what the signals keep for retry is counted as dropped{shutdown}, so every evaluation is delivered or counted", async () => {
+    const agent = createMockAgent();
+    for (const path of ["/evp_proxy/*", "/v1/metrics"]) agent.faults.add({ path, status: 503, times: 1_000 });
+    const flagpost = createFlagpost({ env: AGENT_ENV, fetch: agent.fetch, metricsEnabled: true, tracesEnabled: false });
+    for (let i = 0; i < 5; i++) flagpost.recordEvaluation(record({ targetingKey: `user-${i}` }));
+    const report = await flagpost.shutdown({ deadlineMs: 1_000 });
+    const metrics = report.signals.metrics!;
+    const rows = report.signals.flagevaluations!;
+    expect(metrics.pending).toBeGreaterThan(0); // a 503 keeps the window for the next flush — there is none
+    expect(rows.pending).toBe(5);
+    const stats = flagpost.stats();
+    expect(stats["flagpost.dropped.metrics"]).toEqual({ shutdown: metrics.pending });
+    expect(stats["flagpost.dropped.flagevaluations"]).toEqual({ shutdown: 5 });
+    expect(stats["flagpost.dropped.exposures"]).toBeUndefined(); // exposures are never kept: counted by their writer
+    const sum = (byReason: Record<string, number> | undefined) => Object.values(byReason ?? {}).reduce((a, b) => a + b, 0);
+    // Flag-evaluation rows: recorded = sent + dropped by the writer + dropped at shutdown.
+    expect(sum(stats["flagevaluations.recorded"])).toBe(
+      sum(stats["flagevaluations.sent"]) + sum(stats["flagevaluations.dropped"]) + sum(stats["flagpost.dropped.flagevaluations"]),
+    );
+  });
 });
 
 describe("flush", () => {
