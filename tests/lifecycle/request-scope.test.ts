@@ -100,6 +100,20 @@ describe("RequestScope", () => {
     expect([failed.error, failed.meta["error.type"], failed.meta["error.message"]]).toEqual([1, "TypeError", "boom"]);
   });
 
+  test("the root span is kept (_sampling_priority_v1 = 1) unless the scope set its own priority before end()", async () => {
+    // docs/lifecycle.md "Sampling": no agent-side decision is applied on the edge, so flagpost keeps every root span.
+    const agent = createMockAgent();
+    const flagpost = createFlagpost({ env: ENV, fetch: agent.fetch });
+    const kept = flagpost.startRequest({ name: "http.request", resource: "GET /kept" });
+    const rejected = flagpost.startRequest({ name: "http.request", resource: "GET /health" });
+    rejected.setMetric("_sampling_priority_v1", 0); // auto-reject: the agent does not retain it
+    await Promise.all([kept.end({ status: 200 }), rejected.end({ status: 200 })]);
+    await flagpost.flush();
+    const roots = (await traces(agent)).flat().filter((s) => s.parent_id === "0");
+    const priority = Object.fromEntries(roots.map((r) => [r.resource, r.metrics["_sampling_priority_v1"]]));
+    expect(priority).toEqual({ "GET /kept": 1, "GET /health": 0 });
+  });
+
   test("end() is idempotent, never rejects, and an error marks the root span", async () => {
     const agent = createMockAgent();
     const flagpost = createFlagpost({ env: ENV, fetch: agent.fetch });
