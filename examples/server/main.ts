@@ -3,7 +3,7 @@
  *
  *   deno run --allow-net --allow-env --allow-read examples/server/main.ts
  *   bun examples/server/main.ts
- *   node --experimental-strip-types examples/server/main.ts   (after `npm run build`)
+ *   npm run build && npx esbuild examples/server/main.ts --bundle --platform=node --format=esm --outfile=.tmp/server.mjs && node .tmp/server.mjs
  *
  * `serve` scopes each request, flushes after each response (or every
  * FLUSH_INTERVAL_MS when set), and on SIGTERM / SIGINT stops the server and
