@@ -17,7 +17,8 @@
 import { encodeBase64 } from "./base64.ts";
 import { MAX_TIMER_MS } from "./delay.ts";
 import { describeValue, FlagpostError } from "./errors.ts";
-import { checkRequestHeader, checkRequestHeaders } from "./http-headers.ts";
+import { checkRequestHeader, checkRequestHeaders, isSecretHeaderName } from "./http-headers.ts";
+import { printedMasked } from "./redact.ts";
 
 /** An environment record: variable name → value. `undefined` means unset. */
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
@@ -63,7 +64,11 @@ export interface Limits {
   readonly maxDegradedFlagEvaluationRows: number;
 }
 
-/** The resolved configuration every part of flagpost reads. */
+/**
+ * The resolved configuration every part of flagpost reads. It prints safely:
+ * `JSON.stringify` and `console.log` show `apiKey` and secret header values
+ * as `***` (see {@link resolveConfig}).
+ */
 export interface Config {
   readonly service: string | undefined;
   readonly env: string | undefined;
@@ -350,10 +355,30 @@ function otlpEndpointOf(field: string, value: string): { href: string; headers: 
   return { href: headers.Authorization === undefined ? value : url.href, headers };
 }
 
+/** What a secret prints as. */
+const MASK = "***";
+
+/** A plain copy of `headers` with secret values (as {@link isSecretHeaderName} decides) replaced by `***`. */
+function maskedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) masked[name] = isSecretHeaderName(name) ? MASK : value;
+  return masked;
+}
+
+/** `headers`, frozen, printing as {@link maskedHeaders}. */
+function printSafeHeaders(headers: Record<string, string>): Readonly<Record<string, string>> {
+  return Object.freeze(printedMasked(headers, () => maskedHeaders(headers)));
+}
+
 /**
  * Resolves configuration from an env record plus explicit overrides
  * (overrides win). Throws `FlagpostError` (`invalid_config`) naming the
  * variable and value on any bad input; the result is frozen.
+ *
+ * The result is safe to print: `JSON.stringify(config)` and `console.log(config)`
+ * (Node, Bun, Deno) show the API key and secret header values (`Authorization`,
+ * `*key*`, `*token*`, …) as `***`, while code reads `config.apiKey` and the
+ * header records unchanged.
  *
  * Variables: `DD_SERVICE`, `DD_ENV`, `DD_VERSION`, `DD_TRACE_AGENT_URL`,
  * `DD_AGENT_HOST`, `DD_TRACE_AGENT_PORT`, `DD_API_KEY`, `DD_SITE`,
@@ -505,17 +530,17 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     ? parseOtlpProtocol("OTEL_EXPORTER_OTLP_PROTOCOL", baseProtocol)
     : "http/protobuf";
 
-  return Object.freeze({
+  const config: Config = {
     service: overrides.service ?? read(env, "DD_SERVICE"),
     env: overrides.env ?? read(env, "DD_ENV"),
     version: overrides.version ?? read(env, "DD_VERSION"),
     agentUrl,
     agentConfigured: overrides.agentUrl !== undefined || read(env, "DD_TRACE_AGENT_URL") !== undefined ||
       read(env, "DD_AGENT_HOST") !== undefined || read(env, "DD_TRACE_AGENT_PORT") !== undefined,
-    agentHeaders: Object.freeze(agent.headers),
+    agentHeaders: printSafeHeaders(agent.headers),
     apiKey,
     site,
-    otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: Object.freeze(otlpHeaders), timeoutMs, protocol }),
+    otlpMetrics: Object.freeze({ endpoint: otlpEndpoint, headers: printSafeHeaders(otlpHeaders), timeoutMs, protocol }),
     spanEnrichmentEnabled: overrides.spanEnrichmentEnabled ??
       parseBooleanVar(
         "DD_EXPERIMENTAL_FLAGGING_PROVIDER_SPAN_ENRICHMENT_ENABLED",
@@ -528,7 +553,14 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     tracesEnabled: overrides.tracesEnabled ?? parseBooleanVar("DD_TRACE_ENABLED", read(env, "DD_TRACE_ENABLED"), true),
     flushDeadlineMs: positiveMs("flushDeadlineMs", overrides.flushDeadlineMs ?? DEFAULT_FLUSH_DEADLINE_MS),
     limits,
-  });
+  };
+  // Printing the config (the most common debugging step) must not leak the key: principle 8.
+  return Object.freeze(printedMasked(config, () => ({
+    ...config,
+    apiKey: config.apiKey === undefined ? undefined : MASK,
+    agentHeaders: maskedHeaders(config.agentHeaders),
+    otlpMetrics: { ...config.otlpMetrics, headers: maskedHeaders(config.otlpMetrics.headers) },
+  })));
 }
 
 /**

@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
 import { agentEndpoint, agentlessExposuresUrl, DEFAULT_LIMITS, parseOtlpHeaders, resolveConfig } from "../../src/core/config.ts";
 import { FlagpostError } from "../../src/core/errors.ts";
+
+const root = join(import.meta.dirname, "../..");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
 
 function rejection(fn: () => unknown): FlagpostError {
   try {
@@ -350,5 +358,122 @@ describe("strict values (issue 8, items 3 and 5)", () => {
     expect(rejection(() => resolveConfig({}, { otlpMetrics: { timeoutMs: 2 ** 31 } })).field).toBe("otlpMetrics.timeoutMs");
     expect(rejection(() => resolveConfig({}, { flushDeadlineMs: 2 ** 31 })).field).toBe("flushDeadlineMs");
     expect(resolveConfig({ OTEL_EXPORTER_OTLP_TIMEOUT: "2147483647" }).otlpMetrics.timeoutMs).toBe(2_147_483_647);
+  });
+});
+
+describe("a resolved Config is safe to print (review M2)", () => {
+  const KEY = "abcd1234secretkey";
+  const env = {
+    DD_API_KEY: KEY,
+    DD_TRACE_AGENT_URL: "http://user:hunter2@agent:8126",
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "http://u:otlppass@collector:4318/v1/metrics",
+    OTEL_EXPORTER_OTLP_HEADERS: "api-key=zzzsecret,x-team=flags",
+  };
+  const config = resolveConfig(env);
+  const agentAuth = `Basic ${btoa("user:hunter2")}`;
+  const otlpAuth = `Basic ${btoa("u:otlppass")}`;
+  const secrets = [KEY, "hunter2", "otlppass", "zzzsecret", agentAuth, otlpAuth, btoa("user:hunter2"), btoa("u:otlppass")];
+  const expectNoSecret = (text: string) => {
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  };
+
+  test("code reads every secret unchanged", () => {
+    expect(config.apiKey).toBe(KEY);
+    expect(config.agentHeaders.Authorization).toBe(agentAuth);
+    expect(config.otlpMetrics.headers["api-key"]).toBe("zzzsecret");
+    expect(config.otlpMetrics.headers.Authorization).toBe(otlpAuth);
+    // Spreads, Object.entries and fetch's Headers see exactly the header entries, nothing added.
+    expect(Object.keys(config.agentHeaders)).toEqual(["Authorization"]);
+    expect({ ...config.agentHeaders }).toEqual({ Authorization: agentAuth });
+    expect(Object.fromEntries(Object.entries(config.otlpMetrics.headers))).toEqual({
+      Authorization: otlpAuth,
+      "api-key": "zzzsecret",
+      "x-team": "flags",
+    });
+    expect(new Headers(config.otlpMetrics.headers).get("api-key")).toBe("zzzsecret");
+    expect([Object.isFrozen(config), Object.isFrozen(config.agentHeaders), Object.isFrozen(config.otlpMetrics.headers)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  test("JSON.stringify masks the API key and secret header values, and keeps everything else", () => {
+    const text = JSON.stringify(config);
+    expectNoSecret(text);
+    const printed = JSON.parse(text);
+    expect(printed.apiKey).toBe("***");
+    expect(printed.agentHeaders).toEqual({ Authorization: "***" });
+    expect(printed.otlpMetrics.headers).toEqual({ Authorization: "***", "api-key": "***", "x-team": "flags" });
+    expect(printed.agentUrl).toBe("http://agent:8126");
+    expect(printed.otlpMetrics.endpoint).toBe("http://collector:4318/v1/metrics");
+    expect(printed.limits).toEqual({ ...DEFAULT_LIMITS });
+    // The nested records mask on their own too, and inside any larger object.
+    expectNoSecret(JSON.stringify(config.agentHeaders));
+    expectNoSecret(JSON.stringify(config.otlpMetrics));
+    expectNoSecret(JSON.stringify({ flagpost: { config } }, null, 2));
+    // No API key: nothing to mask, the field stays absent.
+    expect(JSON.parse(JSON.stringify(resolveConfig({}))).apiKey).toBeUndefined();
+  });
+
+  test("Bun.inspect (console.log) masks them", () => {
+    for (const value of [config, config.agentHeaders, config.otlpMetrics, config.otlpMetrics.headers, { flagpost: { config } }]) {
+      const text = Bun.inspect(value, { depth: 10 });
+      expectNoSecret(text);
+      expect(text).toContain("***");
+    }
+    expect(Bun.inspect(config)).toContain("x-team");
+  });
+
+  const script = (importPath: string, inspect: string) =>
+    `import { resolveConfig } from ${JSON.stringify(importPath)};
+const config = resolveConfig(${JSON.stringify(env)});
+console.log(config);
+console.log(${inspect});
+console.log({ flagpost: { config } });
+console.log(config.agentHeaders, config.otlpMetrics.headers);
+console.log(JSON.stringify(config));
+console.log(config.apiKey === ${JSON.stringify(KEY)} ? "reads-ok" : "reads-broken");`;
+
+  test("Deno's console.log and Deno.inspect mask them", () => {
+    const run = spawnSync(bin("deno"), [
+      "eval",
+      "--no-config",
+      script(join(root, "src/core/config.ts"), "Deno.inspect(config, { depth: 10 })"),
+    ], {
+      cwd: root,
+    });
+    expect(run.status).toBe(0);
+    const out = String(run.stdout);
+    expect(out).toContain("***");
+    expect(out).toContain("reads-ok");
+    expectNoSecret(out.replace("reads-ok", ""));
+  });
+
+  test("Node's console.log and util.inspect mask them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flagpost-config-print-"));
+    try {
+      await esbuild.build({
+        entryPoints: [join(root, "src/core/config.ts")],
+        outfile: join(dir, "config.js"),
+        bundle: true,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        logLevel: "silent",
+      });
+      writeFileSync(
+        join(dir, "print.mjs"),
+        `import { inspect } from "node:util";\n${script("./config.js", "inspect(config, { depth: 10, showHidden: false })")}`,
+      );
+      const run = spawnSync("node", [join(dir, "print.mjs")]);
+      expect(run.status).toBe(0);
+      const out = String(run.stdout);
+      expect(out).toContain("***");
+      expect(out).toContain("reads-ok");
+      expectNoSecret(out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,9 +38,11 @@ export const part: ScenarioPart = {
       agentUrl: custom.agentUrl,
       auth: custom.agentHeaders.Authorization,
       otlp: custom.otlpMetrics.endpoint,
-      headers: custom.otlpMetrics.headers,
+      headers: { ...custom.otlpMetrics.headers },
       metrics: custom.metricsEnabled,
     };
+    const printed = JSON.parse(JSON.stringify(resolveConfig({ DD_API_KEY: "abcd1234secretkey" }, { agentUrl: "http://u:pw@agent:8126" })));
+    out["config.printed"] = { apiKey: printed.apiKey, agentHeaders: printed.agentHeaders };
     const rejections: Record<string, unknown> = {};
     for (
       const env of [{ DD_TRACE_AGENT_PORT: "70000" }, { DD_TRACE_AGENT_URL: "unix:///var/run/apm.sock" }, {
@@ -109,6 +111,7 @@ export const part: ScenarioPart = {
         headers: { "api-key": "abc", "x-team": "flags team" },
         metrics: true,
       },
+      "config.printed": { apiKey: "***", agentHeaders: { Authorization: "***" } },
       "config.rejections": {
         DD_TRACE_AGENT_PORT: ["invalid_config", "DD_TRACE_AGENT_PORT"],
         DD_TRACE_AGENT_URL: ["invalid_config", "DD_TRACE_AGENT_URL"],
