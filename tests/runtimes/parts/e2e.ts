@@ -108,7 +108,7 @@ export const part: ScenarioPart = {
       ok: cut.ok,
       exposures: hungStats["exposures.dropped"],
       traces: hungStats["traces.dropped"],
-      metrics: hungStats["metrics.evaluations.retained"],
+      metrics: hungStats["metrics.evaluations.dropped"], // a hung attempt may have been received: dropped, never kept (M3)
     };
     await hung.shutdown({ deadlineMs: 200 });
     return out;
