@@ -26,8 +26,7 @@ import type { Logger } from "../core/logger.ts";
 import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlushReport, type SignalOptions } from "../core/signal.ts";
 import type { StatsRegistry } from "../core/stats.ts";
 import { utf8ByteLength } from "../core/text.ts";
-import { type EvpTarget, evpTarget } from "../transport/evp.ts";
-import { AGENT_RETRY_POLICY, type RetryPolicy } from "../transport/retry.ts";
+import { EVP_MAX_EVENT_BYTES, evpRetryPolicy, type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { outcomeReason, sendWithRetry } from "../transport/sender.ts";
 import { ExposureCache, type ExposureCacheEntry, exposureKeyPrefix, type ExposureScope } from "./cache.ts";
 import { encodeExposureContext, exposuresPrefix, wireContext } from "./encode.ts";
@@ -140,28 +139,7 @@ export interface ExposureWriterOptions extends SignalOptions {
  * console.log(MAX_EXPOSURE_EVENT_BYTES); // 1047552
  * ```
  */
-export const MAX_EXPOSURE_EVENT_BYTES = 1024 * 1024 - 1024;
-
-let exposureRetryPolicy: RetryPolicy | undefined;
-
-/**
- * The exposures retry policy: the agent policy with a 3 s per-attempt
- * timeout (the sidecar's), retrying 429, every 5xx and network errors.
- *
- * @example
- * ```ts
- * // (fragment) internal: the writer passes it to sendWithRetry
- * exposuresRetryPolicy().timeoutMs; // 3000
- * ```
- */
-export function exposuresRetryPolicy(): RetryPolicy {
-  if (exposureRetryPolicy === undefined) {
-    const statuses = [429];
-    for (let s = 500; s <= 599; s++) statuses.push(s);
-    exposureRetryPolicy = Object.freeze({ ...AGENT_RETRY_POLICY, timeoutMs: 3_000, retryStatuses: Object.freeze(statuses) });
-  }
-  return exposureRetryPolicy;
-}
+export const MAX_EXPOSURE_EVENT_BYTES: number = EVP_MAX_EVENT_BYTES;
 
 /**
  * A queued exposure: the validated fields, copied flat (one object per
@@ -399,12 +377,13 @@ export class ExposureWriter {
         }
         const outcome = await sendWithRetry(
           { url: this.#target.url, method: "POST", headers: this.#target.headers, body },
-          exposuresRetryPolicy(),
+          evpRetryPolicy(),
           { deadlineMs: remaining, ...(options?.signal ? { signal: options.signal } : {}), ...(this.#fetch ? { fetch: this.#fetch } : {}) },
         );
         if (outcome.attempts > 0) requests++;
         retried += Math.max(0, outcome.attempts - 1);
-        if (outcome.ok) {
+        // `accepted`: the agent answered 2xx and only its answer broke off; the events were delivered.
+        if (outcome.ok || outcome.accepted === true) {
           sent += batch.length;
           this.#sent += batch.length;
           this.#stats.count("exposures.sent", "", batch.length);

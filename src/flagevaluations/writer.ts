@@ -28,7 +28,7 @@ import { flushDeadlineMs, type FlushOptions, signalDependencies, type SignalFlus
 import { Sha256HexCache } from "../core/sha256.ts";
 import type { StatsRegistry, StatsSnapshot } from "../core/stats.ts";
 import { isWellFormedText } from "../core/text.ts";
-import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, EVP_RETRY_POLICY, type EvpTarget, evpTarget } from "../transport/evp.ts";
+import { EVP_MAX_EVENT_BYTES, EVP_MAX_PAYLOAD_BYTES, evpRetryPolicy, type EvpTarget, evpTarget } from "../transport/evp.ts";
 import { outcomeReason, type SendOutcome, sendWithRetry } from "../transport/sender.ts";
 import { FlagEvaluationAggregator, type FlagEvaluationEntry } from "./aggregator.ts";
 import { snapshotContext } from "./context-snapshot.ts";
@@ -102,7 +102,7 @@ export interface FlagEvaluationFlushReport extends SignalFlushReport {
  * and counts must never be delivered twice.
  */
 function retainable(outcome: SendOutcome): boolean {
-  if (outcome.errorKind === "http") return EVP_RETRY_POLICY.retryStatuses.includes(outcome.status ?? 0);
+  if (outcome.errorKind === "http") return evpRetryPolicy().retryStatuses.includes(outcome.status ?? 0);
   return outcome.errorKind === "network" || (outcome.errorKind === "deadline" && outcome.attempts === 0);
 }
 
@@ -293,7 +293,7 @@ export class FlagEvaluationWriter {
         } else {
           outcome = await sendWithRetry(
             { url: this.#target.url, headers: this.#target.headers, body: payload.body },
-            EVP_RETRY_POLICY,
+            evpRetryPolicy(),
             { deadlineMs: remaining, signal, fetch: this.#fetch },
           );
           requests++;

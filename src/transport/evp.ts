@@ -25,19 +25,35 @@ export const EVP_MAX_EVENT_BYTES = 1024 * 1024 - 1024;
 /** Bytes of one EVP request body (Datadog's tracers cap at 5 MiB; the agent's proxy refuses more than 10 MiB). */
 export const EVP_MAX_PAYLOAD_BYTES = 5 * 1024 * 1024;
 
+let evpPolicy: RetryPolicy | undefined;
+
 /**
- * Retries of an EVP POST: 429 and 5xx answers and network errors, 3 s per
- * attempt (the sidecar's timeout), within the flush deadline. A timed-out
- * attempt is not retried: the agent may have accepted it, and a second POST
- * would count those events twice.
+ * The retry policy of every EVP track (exposures, flag evaluation rows): 429
+ * and every 5xx answer and network errors, 3 s per attempt (the sidecar's
+ * timeout), within the flush deadline. A timed-out attempt is not retried:
+ * the agent may have accepted it, and a second POST would count those
+ * events twice. Built on first use (nothing runs at module scope).
+ *
+ * @example
+ * ```ts
+ * import { evpRetryPolicy } from "./evp.ts"; // internal: the EVP writers pass it to the sender
+ * console.log(evpRetryPolicy().timeoutMs, evpRetryPolicy().retryStatuses.includes(503)); // 3000 true
+ * ```
  */
-export const EVP_RETRY_POLICY: RetryPolicy = Object.freeze({
-  ...AGENT_RETRY_POLICY,
-  retryStatuses: Object.freeze([429, 500, 502, 503, 504]),
-  retryNetworkErrors: true,
-  retryTimeouts: false,
-  timeoutMs: 3_000,
-});
+export function evpRetryPolicy(): RetryPolicy {
+  if (evpPolicy === undefined) {
+    const statuses = [429];
+    for (let s = 500; s <= 599; s++) statuses.push(s);
+    evpPolicy = Object.freeze({
+      ...AGENT_RETRY_POLICY,
+      retryStatuses: Object.freeze(statuses),
+      retryNetworkErrors: true,
+      retryTimeouts: false,
+      timeoutMs: 3_000,
+    });
+  }
+  return evpPolicy;
+}
 
 /** The EVP tracks flagpost writes. */
 export type EvpTrack = "exposures" | "flagevaluation";

@@ -3,7 +3,7 @@ import { resolveConfig } from "../../src/core/config.ts";
 import { flagpostErrorOf } from "../support/errors.ts";
 import { StatsRegistry } from "../../src/core/stats.ts";
 import { ExposureCache } from "../../src/exposures/cache.ts";
-import { exposuresRetryPolicy, ExposureWriter, MAX_EXPOSURE_EVENT_BYTES } from "../../src/exposures/writer.ts";
+import { ExposureWriter, MAX_EXPOSURE_EVENT_BYTES } from "../../src/exposures/writer.ts";
 import { startMockAgent } from "../../mock-agent/mod.ts";
 import { agentFetch, expectAccounted, mockAgent, receivedEvents, receivedPayloads, record, T0 } from "./helpers.ts";
 
@@ -109,16 +109,6 @@ describe("wire", () => {
     expect(error.message).not.toContain("secret-key");
     // Loopback over plain HTTP is allowed (a local proxy, the mock agent).
     expect(new ExposureWriter(config, { agentlessBaseUrl: "http://127.0.0.1:9" }).agentless).toBe(true);
-  });
-
-  test("the retry policy: 3 s per attempt, 429 and every 5xx retried", () => {
-    const policy = exposuresRetryPolicy();
-    expect(policy.timeoutMs).toBe(3_000);
-    expect(policy.retryStatuses).toContain(429);
-    expect(policy.retryStatuses).toContain(500);
-    expect(policy.retryStatuses).toContain(599);
-    expect(policy.retryStatuses).not.toContain(400);
-    expect(policy.retryNetworkErrors).toBe(true);
   });
 });
 
@@ -423,6 +413,28 @@ describe("delivery failures", () => {
       subject: { id: "copied" },
       serial_id: 42,
     });
+  });
+});
+
+describe("an answer cut off after a 2xx", () => {
+  test("counts the exposures as delivered: never sent twice, never forgotten by the dedupe cache", async () => {
+    let posts = 0;
+    const cutOff = (() => {
+      posts++;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new Uint8Array([0x7b]));
+          c.error(new TypeError("other side closed"));
+        },
+      });
+      return Promise.resolve(new Response(body, { status: 202 }));
+    }) as unknown as typeof fetch;
+    const writer = new ExposureWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff });
+    writer.add(record());
+    expect(await writer.flush()).toMatchObject({ sent: 1, dropped: {}, pending: 0 });
+    expect(posts).toBe(1);
+    expect(writer.add(record()).status).toBe("duplicate");
+    expectAccounted(writer);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { resolveConfig } from "../../src/core/config.ts";
 import { FlagpostError } from "../../src/core/errors.ts";
-import { evpTarget, isLoopbackHost } from "../../src/transport/evp.ts";
+import { EVP_MAX_EVENT_BYTES, evpRetryPolicy, evpTarget, isLoopbackHost } from "../../src/transport/evp.ts";
 
 describe("evpTarget", () => {
   test("through the agent: path replaced, subdomain header, credentials as Authorization, no API key", () => {
@@ -46,5 +46,20 @@ describe("evpTarget", () => {
   test("loopback hosts", () => {
     for (const h of ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1", "app.localhost"]) expect(isLoopbackHost(h)).toBe(true);
     for (const h of ["10.0.0.1", "example.com", "localhost.example", "128.0.0.1", "::2"]) expect(isLoopbackHost(h)).toBe(false);
+  });
+});
+
+describe("evpRetryPolicy (every EVP track)", () => {
+  test("3 s per attempt, 429 and every 5xx and network errors retried, timeouts never (the agent may have counted them)", () => {
+    const policy = evpRetryPolicy();
+    expect(policy.timeoutMs).toBe(3_000);
+    for (const status of [429, 500, 501, 502, 503, 504, 505, 599]) expect(policy.retryStatuses).toContain(status);
+    for (const status of [400, 401, 404, 413, 307]) expect(policy.retryStatuses).not.toContain(status);
+    expect(policy.retryNetworkErrors).toBe(true);
+    expect(policy.retryTimeouts).toBe(false);
+    expect(evpRetryPolicy()).toBe(policy);
+  });
+  test("one event cap for every EVP track: 1 MiB − 1024 bytes", () => {
+    expect(EVP_MAX_EVENT_BYTES).toBe(1024 * 1024 - 1024);
   });
 });
