@@ -98,7 +98,8 @@ export function flagEvaluationRowJson(entry: FlagEvaluationEntry, timestamp: num
   if (!entry.degraded) {
     if (targetingKey !== undefined) row += `,"targeting_key":${jsonString(targetingKey)}`;
     if (entry.consent && entry.context !== undefined && entry.context.length > 0) {
-      const evaluation: Record<string, unknown> = {};
+      // A null-prototype record: a field named `__proto__` is data, kept like any other (as dd-trace-js keeps it).
+      const evaluation: Record<string, unknown> = Object.create(null);
       for (const [k, v] of entry.context) evaluation[k] = v;
       row += `,"context":{"evaluation":${JSON.stringify(evaluation)}}`;
     }

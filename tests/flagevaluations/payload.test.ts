@@ -35,6 +35,12 @@ describe("flagEvaluationRowJson", () => {
     const row = JSON.parse(flagEvaluationRowJson(entry({ flagKey: tricky, variant: tricky }), 1, tricky));
     expect([row.flag.key, row.variant.key, row.targeting_key]).toEqual([tricky, tricky, tricky]);
   });
+  test("a context field named __proto__ is sent like any other field", () => {
+    const e = entry({ consent: true, context: [["__proto__", "x"], ["plan", "pro"]] });
+    const row = JSON.parse(flagEvaluationRowJson(e, 1, "k"));
+    expect(Object.keys(row.context.evaluation)).toEqual(["__proto__", "plan"]);
+    expect(Object.getOwnPropertyDescriptor(row.context.evaluation, "__proto__")?.value).toBe("x");
+  });
   test("context only with consent; degraded rows carry neither subject nor context", () => {
     const consented = entry({ consent: true, context: [["plan", "pro"], ["n", 1]] });
     const parse = (e: FlagEvaluationEntry, key: string | undefined) => JSON.parse(flagEvaluationRowJson(e, 1, key));
