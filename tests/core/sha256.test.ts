@@ -108,3 +108,24 @@ describe("sha256WordsSync / sha256WordsHex", () => {
     expect(sha256WordsHex(cache.wordsSync(long))).toBe(hex);
   });
 });
+
+describe("span-enrichment vectors: subject hashes", () => {
+  const vectors = spanEnrichmentVectors();
+  test("the vector file has subject-hash cases", () => {
+    expect(vectors.subjectHashes.length).toBeGreaterThan(2);
+  });
+  for (const v of vectors.subjectHashes) {
+    test(`sha256Hex(${JSON.stringify(v.key)})`, async () => {
+      expect(await sha256Hex(v.key)).toBe(v.sha256);
+    });
+  }
+});
+
+describe("sha256Hex", () => {
+  test("empty string and bytes input", async () => {
+    expect(await sha256Hex("")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(await sha256Hex(new TextEncoder().encode("alice"))).toBe(
+      spanEnrichmentVectors().subjectHashes.find((v) => v.key === "alice")!.sha256,
+    );
+  });
+});
