@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { backoffDelay, OTLP_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "../../src/transport/retry.ts";
+import { OTLP_RETRY_POLICY, type RetryPolicy } from "../../src/transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../../src/transport/sender.ts";
 
 const URL_ = "http://collector.test/v1/metrics";
@@ -217,32 +217,6 @@ describe("sendWithRetry", () => {
     await sendWithRetry({ url: URL_, body: "x" }, { ...policy, maxAttempts: 1 }, { fetch: fakeFetch });
     await new Promise((r) => setTimeout(r, 10));
     expect(cancelled.sort()).toEqual(["200", "400", "503"]);
-  });
-});
-
-describe("parseRetryAfter", () => {
-  const now = Date.parse("2026-11-21T10:00:00Z");
-  test("delay-seconds", () => {
-    expect(parseRetryAfter("0", now)).toBe(0);
-    expect(parseRetryAfter("120", now)).toBe(120_000);
-  });
-  test("HTTP date, in the future and in the past", () => {
-    expect(parseRetryAfter("Sat, 21 Nov 2026 10:00:05 GMT", now)).toBe(5_000);
-    expect(parseRetryAfter("Sat, 21 Nov 2026 09:00:00 GMT", now)).toBe(0);
-  });
-  test("absent or garbage", () => {
-    for (const v of [null, undefined, "", "soon", "-5", "1.5"]) expect(parseRetryAfter(v, now)).toBeUndefined();
-  });
-});
-
-describe("backoffDelay", () => {
-  test("exponential, capped, with equal jitter in [exp/2, exp]", () => {
-    const p = { ...OTLP_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect(backoffDelay(p, 1, () => 0)).toBe(50);
-    expect(backoffDelay(p, 1, () => 1)).toBe(100);
-    expect(backoffDelay(p, 3, () => 1)).toBe(400);
-    expect(backoffDelay(p, 10, () => 1)).toBe(1_000);
-    expect(backoffDelay(p, 10, () => 0)).toBe(500);
   });
 });
 
