@@ -20,29 +20,16 @@
 import { FlagpostError } from "../../core/errors.ts";
 import type { Flagpost } from "../../flagpost.ts";
 import {
-  createServerFlagpost,
-  type FlagpostFetchHandler,
   flagpostHandler,
   installProcessShutdownHooks,
   type RunningServer,
   runningServer,
   type ScopedHandler,
   type ServeOptions,
-  type ServerLifecycleOptions,
-  type ShutdownHookOptions,
 } from "../_server-lifecycle.ts";
 
-export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
-export { createServerFlagpost as createFlagpost, installProcessShutdownHooks as installShutdownHooks };
-export {
-  type FlagpostFetchHandler,
-  flagpostHandler,
-  type ScopedHandler,
-  type ServeOptions,
-  type ServerLifecycleOptions,
-  type ShutdownHookOptions,
-};
-export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
+export * from "../_server-entry.ts";
+export { installProcessShutdownHooks as installShutdownHooks };
 
 /**
  * Options of {@link serve}.

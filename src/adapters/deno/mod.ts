@@ -20,29 +20,16 @@
 import { FlagpostError } from "../../core/errors.ts";
 import type { Flagpost } from "../../flagpost.ts";
 import {
-  createServerFlagpost,
   finalShutdown,
-  type FlagpostFetchHandler,
   flagpostHandler,
   type RunningServer,
   runningServer,
   type ScopedHandler,
   type ServeOptions,
-  type ServerLifecycleOptions,
   type ShutdownHookOptions,
 } from "../_server-lifecycle.ts";
 
-export { asyncLocalScopeStore } from "../_async-local-scope-store.ts";
-export { createServerFlagpost as createFlagpost };
-export {
-  type FlagpostFetchHandler,
-  flagpostHandler,
-  type ScopedHandler,
-  type ServeOptions,
-  type ServerLifecycleOptions,
-  type ShutdownHookOptions,
-};
-export type { RequestLifecycleOptions } from "../_request-lifecycle.ts";
+export * from "../_server-entry.ts";
 
 interface DenoLike {
   addSignalListener(signal: string, handler: () => void): void;
