@@ -42,3 +42,13 @@ export function exposureBody(n = 1): string {
 }
 
 export const EVP_HEADERS = { "content-type": "application/json", "x-datadog-evp-subdomain": "event-platform-intake" };
+
+const OTLP_VECTOR_FILE = new URL("../data/vectors/otlp-metrics.md", import.meta.url);
+
+/** The shared OTLP metrics test vector (tests/data/vectors/otlp-metrics.md) as protobuf bytes. */
+export async function otlpVectorBytes(): Promise<Uint8Array> {
+  const text = await Bun.file(OTLP_VECTOR_FILE).text();
+  const hex = /```\n([0-9a-f]+)\n```/.exec(text)?.[1];
+  if (hex === undefined) throw new Error(`no hex vector in ${OTLP_VECTOR_FILE.pathname}`);
+  return hexToBytes(hex);
+}

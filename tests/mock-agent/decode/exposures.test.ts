@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { validateExposurePayload } from "../../../mock-agent/decode/exposures.ts";
+import { EXPOSURE } from "../helpers.ts";
 
 describe("validateExposurePayload: serial_id", () => {
   const exposure = (over: Record<string, unknown>) => ({
@@ -22,5 +23,18 @@ describe("validateExposurePayload: serial_id", () => {
     expect(validateExposurePayload(exposure({ serial_id: 1.5 }))).toEqual([
       "exposures[0].serial_id: must be an integer when present, got number",
     ]);
+  });
+});
+
+describe("validateExposurePayload", () => {
+  test("validateExposurePayload names each field and rule", () => {
+    expect(validateExposurePayload([])).toEqual(["payload: must be a JSON object, got array"]);
+    expect(validateExposurePayload({ context: {}, exposures: [] })).toEqual(["exposures: must not be empty"]);
+    expect(validateExposurePayload({ context: {}, exposures: [{ ...EXPOSURE, flag: { key: "" }, variant: {} }] })).toEqual([
+      "exposures[0].flag.key: must not be empty",
+      "exposures[0].variant.key: must be a string, got undefined",
+    ]);
+    expect(validateExposurePayload({ context: { service: "s" }, exposures: [{ ...EXPOSURE, subject: { id: "", attributes: {} } }] }))
+      .toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The mock agent's page in a real browser: headless Chromium (the system's
+ * The page's script (mock-agent/page/client.ts) in a real browser: headless Chromium (the system's
  * Debian `chromium`, driven by playwright-core, no browser download) against
  * a mock agent on real sockets, fed by flagpost's own exporters
  * (ExposureWriter, EvaluationMetrics, FlagEvaluationWriter, SpanEnrichment +
@@ -18,17 +18,17 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { type RunningMockAgent, startMockAgent } from "../../mock-agent/mod.ts";
-import { resolveConfig } from "../../src/core/config.ts";
-import type { EvaluationRecord } from "../../src/core/evaluation.ts";
-import { decodeSpanTags } from "../../src/enrichment/decode-span-tags.ts";
-import { SpanEnrichment } from "../../src/enrichment/span-enrichment.ts";
-import { ExposureWriter } from "../../src/exposures/writer.ts";
-import { FlagEvaluationWriter } from "../../src/flagevaluations/writer.ts";
-import { EvaluationMetrics } from "../../src/metrics/evaluation-metrics.ts";
-import { TraceExporter } from "../../src/traces/exporter.ts";
-import { SpanBuilder } from "../../src/traces/span-builder.ts";
-import { TraceChunks } from "../../src/traces/trace-chunks.ts";
+import { createMockAgent, type RunningMockAgent, startMockAgent } from "../../../mock-agent/mod.ts";
+import { resolveConfig } from "../../../src/core/config.ts";
+import type { EvaluationRecord } from "../../../src/core/evaluation.ts";
+import { decodeSpanTags } from "../../../src/enrichment/decode-span-tags.ts";
+import { SpanEnrichment } from "../../../src/enrichment/span-enrichment.ts";
+import { ExposureWriter } from "../../../src/exposures/writer.ts";
+import { FlagEvaluationWriter } from "../../../src/flagevaluations/writer.ts";
+import { EvaluationMetrics } from "../../../src/metrics/evaluation-metrics.ts";
+import { TraceExporter } from "../../../src/traces/exporter.ts";
+import { SpanBuilder } from "../../../src/traces/span-builder.ts";
+import { TraceChunks } from "../../../src/traces/trace-chunks.ts";
 
 const CHROMIUM = process.env["FLAGPOST_CHROMIUM"] ?? "/usr/bin/chromium";
 const SHOTS = join(import.meta.dirname, "../../.tmp/page-screenshots");
@@ -360,4 +360,13 @@ describe("the mock agent's page in Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "evaluations.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
   }, TIMEOUT);
+});
+
+describe("the page script (GET /test/page/app.js)", () => {
+  test("the script is the client function's source, which parses as a script", async () => {
+    const agent = createMockAgent();
+    const js = await (await agent.fetch("http://agent.test/test/page/app.js")).text();
+    expect(js).toContain("EventSource");
+    expect(() => new Function(js)).not.toThrow();
+  });
 });

@@ -1,6 +1,6 @@
+/** The EVP proxy and agentless intakes (mock-agent/handlers/evp.ts). */
 import { describe, expect, test } from "bun:test";
-import { validateExposurePayload } from "../../mock-agent/mod.ts";
-import { agent, EVP_HEADERS, EXPOSURE, exposureBody, gzip, json, send } from "./helpers.ts";
+import { agent, EVP_HEADERS, EXPOSURE, exposureBody, json, send } from "../helpers.ts";
 
 type ExposureRecord = { payload: unknown; problems: string[]; path: string };
 
@@ -66,17 +66,6 @@ describe("EVP proxy", () => {
     expect(a.store.list()[0]!.summary).toBe("1 exposure, 5 schema problems");
   });
 
-  test("validateExposurePayload names each field and rule", () => {
-    expect(validateExposurePayload([])).toEqual(["payload: must be a JSON object, got array"]);
-    expect(validateExposurePayload({ context: {}, exposures: [] })).toEqual(["exposures: must not be empty"]);
-    expect(validateExposurePayload({ context: {}, exposures: [{ ...EXPOSURE, flag: { key: "" }, variant: {} }] })).toEqual([
-      "exposures[0].flag.key: must not be empty",
-      "exposures[0].variant.key: must be a string, got undefined",
-    ]);
-    expect(validateExposurePayload({ context: { service: "s" }, exposures: [{ ...EXPOSURE, subject: { id: "", attributes: {} } }] }))
-      .toEqual([]);
-  });
-
   test("a subdomain other than event-platform-intake is accepted but flagged", async () => {
     const a = agent();
     await send(a, "/evp_proxy/v2/api/v2/exposures", {
@@ -118,51 +107,6 @@ describe("EVP proxy", () => {
     expect(res.status).toBe(202);
     expect(await json(a, "/test/flagevaluations")).toMatchObject([{ payload: [{ flag: "f" }, { flag: "g" }] }]);
     expect(a.store.list()[0]!.kind).toBe("flagevaluation");
-  });
-});
-
-describe("gzip bodies", () => {
-  test("Content-Encoding: gzip is inflated", async () => {
-    const a = agent();
-    const body = await gzip(new TextEncoder().encode(exposureBody(2)));
-    const res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
-      method: "POST",
-      headers: { ...EVP_HEADERS, "content-encoding": "gzip" },
-      body: body as BodyInit,
-    });
-    expect(res.status).toBe(202);
-    expect(a.store.list()[0]!.body).toEqual(body); // the record keeps the wire bytes
-    expect((await json<ExposureRecord[]>(a, "/test/exposures"))[0]!.problems).toEqual([]);
-  });
-
-  test("a gzip bomb stops at the limit", async () => {
-    const a = agent({ maxBodyBytes: 64 * 1024 });
-    const bomb = await gzip(new Uint8Array(8 * 1024 * 1024)); // 8 MiB of zeros, ~8 KiB compressed
-    expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await send(a, "/v1/metrics", {
-      method: "POST",
-      headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" },
-      body: bomb as BodyInit,
-    });
-    expect(res.status).toBe(413);
-    expect(await res.text()).toBe("inflated body exceeds 65536 bytes\n");
-  });
-
-  test("corrupt gzip is 400 and unknown encodings are 415", async () => {
-    const a = agent();
-    let res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
-      method: "POST",
-      headers: { ...EVP_HEADERS, "content-encoding": "gzip" },
-      body: "not gzip at all",
-    });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toBe("body is not valid gzip data\n");
-    res = await send(a, "/evp_proxy/v2/api/v2/exposures", {
-      method: "POST",
-      headers: { ...EVP_HEADERS, "content-encoding": "br" },
-      body: "x",
-    });
-    expect(res.status).toBe(415);
   });
 });
 

@@ -1,6 +1,7 @@
+/** The composed app (mock-agent/app.ts): routing across every intake, hostile input, a burst, and the APM/OTLP split. */
 import { describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
-import { agent, EVP_HEADERS, exposureBody, json, send } from "./helpers.ts";
+import { agent, EVP_HEADERS, exposureBody, json, otlpVectorBytes, send } from "./helpers.ts";
 
 const ENDPOINTS: Array<[string, string, Record<string, string>]> = [
   ["PUT", "/v0.4/traces", { "content-type": "application/msgpack", "x-datadog-trace-count": "1" }],
@@ -32,7 +33,6 @@ describe("no input stops it", () => {
       });
     }
   }
-
   test("wrong content types are 415 on every typed endpoint", async () => {
     const a = agent();
     for (const [method, path, headers] of ENDPOINTS) {
@@ -85,5 +85,19 @@ describe("no input stops it", () => {
       byStatus: { "200": 5_000, "400": 5_000 },
     });
     expect((await send(a, "/info")).status).toBe(200);
+  });
+});
+
+const PROTOBUF = { "content-type": "application/x-protobuf" };
+
+describe("APM and OTLP apps", () => {
+  test("OTLP is not served by the APM-only app, nor traces by the OTLP-only app", async () => {
+    const a = agent();
+    const bytes = await otlpVectorBytes();
+    expect(
+      (await a.apmApp.fetch(new Request("http://a/v1/metrics", { method: "POST", headers: PROTOBUF, body: bytes as BodyInit }))).status,
+    ).toBe(404);
+    expect((await a.otlpApp.fetch(new Request("http://a/info"))).status).toBe(404);
+    expect((await a.otlpApp.fetch(new Request("http://a/test/stats"))).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
+/** The inspection API (mock-agent/test-api.ts): raw requests, sessions, paged views and bodies. */
 import { describe, expect, test } from "bun:test";
-import { RequestStore } from "../../mock-agent/mod.ts";
 import { agent, EVP_HEADERS, exposureBody, json, send } from "./helpers.ts";
 
 type RequestJson = {
@@ -85,67 +85,6 @@ describe("sessions (dd-apm-test-agent semantics)", () => {
   });
 });
 
-describe("bounded store", () => {
-  test("evicts the oldest beyond maxRequests and counts evictions in /test/stats", async () => {
-    const a = agent({ maxRequests: 3 });
-    for (let i = 0; i < 5; i++) await send(a, `/info?i=${i}`);
-    const urls = (await json<RequestJson[]>(a, "/test/session/requests")).map((r) => r.url);
-    expect(urls).toEqual(["/info?i=2", "/info?i=3", "/info?i=4"]);
-    expect(await json(a, "/test/stats")).toMatchObject({
-      received: 5,
-      stored: 3,
-      evicted: 2,
-      maxRequests: 3,
-      byKind: { info: 5 },
-      byStatus: { "200": 5 },
-    });
-  });
-
-  test("evicts by stored bytes too", () => {
-    const store = new RequestStore({ maxRequests: 100, maxBytes: 5_000 });
-    for (let i = 0; i < 10; i++) {
-      store.add({
-        id: store.nextId(),
-        time: 0,
-        method: "POST",
-        path: "/p",
-        query: "",
-        headers: {},
-        body: new Uint8Array(1_000),
-        status: 200,
-        kind: "other",
-        sessionToken: null,
-        fault: false,
-        summary: "",
-      });
-    }
-    expect(store.size).toBe(4);
-    expect(store.stats().evicted).toBe(6);
-    expect(store.stats().storedBytes).toBeLessThanOrEqual(5_000);
-  });
-
-  test("rejects a non-positive bound naming the option", () => {
-    expect(() => new RequestStore({ maxRequests: 0 })).toThrow("maxRequests must be a positive integer, got 0");
-  });
-});
-
-describe("/info", () => {
-  test("is shaped like the agent's, with Datadog-Agent-State = SHA-256 hex of the body", async () => {
-    const a = agent();
-    const res = await send(a, "/info");
-    const text = await res.text();
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-    expect(res.headers.get("datadog-agent-state")).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    const info = JSON.parse(text);
-    expect(info.endpoints).toEqual(expect.arrayContaining(["/v0.4/traces", "/v0.5/traces", "/evp_proxy/v2/", "/evp_proxy/v4/"]));
-    expect(info.evp_proxy_allowed_headers).toContain("Content-Encoding");
-    expect(typeof info.client_drop_p0s).toBe("boolean");
-    expect(info.config).toMatchObject({ receiver_port: 8126, max_request_bytes: 10 * 1024 * 1024 });
-    expect(typeof info.version).toBe("string");
-    expect((await send(a, "/info", { method: "POST" })).status).toBe(405);
-  });
-});
-
 describe("paged inspection (issue 8, item 8)", () => {
   type Page = {
     total: number;
@@ -154,7 +93,6 @@ describe("paged inspection (issue 8, item 8)", () => {
     next: string | null;
     requests: Array<{ id: number; url: string; body: string | null; bodyBytes: number; bodyTruncated?: true; bodyUrl: string }>;
   };
-
   test("/test/requests pages with a cursor: every request once, in order, with total and next", async () => {
     const a = agent();
     for (let i = 0; i < 25; i++) await send(a, `/info?i=${i}`);
@@ -243,27 +181,5 @@ describe("paged inspection (issue 8, item 8)", () => {
     await send(a, "/v0.4/traces", { method: "PUT", headers: { "content-type": "application/msgpack" }, body });
     const [entry] = await json<Array<{ body: string }>>(a, "/test/session/requests");
     expect(entry!.body).toBe(btoa(String.fromCharCode(...body)));
-  });
-});
-
-describe("bounded sessions (issue 8, item 9)", () => {
-  test("a session is forgotten once its requests are evicted; the current one stays", async () => {
-    const a = agent({ maxRequests: 2 });
-    await send(a, "/info", { headers: { "x-datadog-test-session-token": "old" } });
-    await send(a, "/test/session/start?test_session_token=current");
-    await send(a, "/info?a");
-    await send(a, "/info?b");
-    await send(a, "/info?c");
-    expect((await send(a, "/test/session/requests?test_session_token=old")).status).toBe(404);
-    expect((await json<unknown[]>(a, "/test/session/requests?test_session_token=current")).length).toBe(2);
-  });
-
-  test("at most 1,000 sessions without requests are remembered; tokens are at most 256 characters", async () => {
-    const a = agent();
-    for (let i = 0; i < 1_500; i++) await send(a, `/test/session/start?test_session_token=s${i}`);
-    expect(a.store.sessionCount).toBe(1_000);
-    expect((await send(a, "/test/exposures?test_session_token=s0")).status).toBe(404);
-    expect((await send(a, "/test/exposures?test_session_token=s1499")).status).toBe(200);
-    expect((await send(a, `/test/session/start?test_session_token=${"x".repeat(257)}`)).status).toBe(400);
   });
 });

@@ -1,7 +1,8 @@
+/** Trace intake (mock-agent/handlers/traces.ts): v0.4 and v0.5 over HTTP, decoded and recorded. */
 import { describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
-import { decodeTracesV04, decodeTracesV05, TraceDecodeError } from "../../mock-agent/mod.ts";
-import { agent, json, send } from "./helpers.ts";
+import { decodeTracesV05 } from "../../../mock-agent/mod.ts";
+import { agent, json, send } from "../helpers.ts";
 
 const BIG_TRACE = 0xfedcba9876543210n; // > 2^63, needs uint64
 const START = 1_700_000_000_123_456_789n; // > 2^53, needs int64
@@ -103,11 +104,6 @@ describe("v0.4 traces", () => {
     expect(a.store.list()[0]!.decoded).toBeUndefined();
   });
 
-  test("null fields read as zero values and unknown keys are ignored, as the agent does", () => {
-    const span = decodeTracesV04(v04([[{ service: null, trace_id: null, meta: null, custom: [1, 2] }]]))[0]![0];
-    expect(span).toMatchObject({ service: "", trace_id: 0n, meta: {} });
-  });
-
   test("malformed msgpack is a 400 naming the problem", async () => {
     const a = agent();
     for (const body of [new Uint8Array([0xc1]), new Uint8Array([0x91, 0x91, 0xde, 0x00]), new Uint8Array(0)]) {
@@ -143,7 +139,6 @@ describe("v0.4 traces", () => {
 describe("v0.5 traces", () => {
   const table = ["", "checkout", "http.request", "GET /cart", "web", "ffe_flags_enc", "ZAgUAg==", "_sampling_priority_v1"];
   const span = [1, 2, 3, BIG_TRACE, 42n, 0, START, 1500, 0, { 5: 6 }, { 7: 1 }, 4];
-
   test("decodes the string table and 12-element spans", async () => {
     const a = agent();
     const res = await putTraces(a, "v0.5", encode([table, [[span, span]]], { useBigInt64: true }), "1");
@@ -179,16 +174,5 @@ describe("v0.5 traces", () => {
     expect(() => decodeTracesV05(encode(payload, { useBigInt64: true }))).toThrow(reason);
     const res = await putTraces(agent(), "v0.5", encode(payload, { useBigInt64: true }), "1");
     expect(res.status).toBe(400);
-  });
-
-  test("a __proto__ meta key from the string table is kept as data", () => {
-    const t = ["", "__proto__", "x"];
-    const traces = decodeTracesV05(encode([t, [[[0, 0, 0, 1, 1, 0, 0, 0, 0, { 1: 2 }, {}, 0]]]]));
-    expect(Object.keys(traces[0]![0]!.meta)).toEqual(["__proto__"]);
-    expect(Object.getPrototypeOf(traces[0]![0]!.meta)).toBe(Object.prototype);
-  });
-
-  test("TraceDecodeError is what the decoders throw", () => {
-    expect(() => decodeTracesV05(encode([]))).toThrow(TraceDecodeError);
   });
 });
