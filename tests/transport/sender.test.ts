@@ -148,7 +148,9 @@ describe("sendWithRetry", () => {
   test("hung server with retryTimeouts: every attempt times out, then gives up", async () => {
     let n = 0;
     server.use(http.post(URL_, async () => (n++, await delay("infinite"), new HttpResponse(null))));
-    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, timeoutMs: 50, maxAttempts: 2 });
+    // An explicit whole-send deadline: the default one, (timeout + max backoff) × attempts = 108 ms, races the two
+    // 50 ms attempts on a loaded machine and the send then ends as "deadline" instead.
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, { ...policy, timeoutMs: 50, maxAttempts: 2 }, { deadlineMs: 10_000 });
     expect(outcome).toMatchObject({ ok: false, attempts: 2, errorKind: "timeout" });
     expect(n).toBe(2);
   });
