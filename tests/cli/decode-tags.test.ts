@@ -1,3 +1,7 @@
+/**
+ * The decode-tags command: cli/_decode-tags.ts (parsing, finding tags, formatting, runDecodeTags) directly, and
+ * cli/decode-tags.ts (the bin entry) run on each runtime.
+ */
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,4 +1,7 @@
-/** The composed app (mock-agent/app.ts): routing across every intake, hostile input, a burst, and the APM/OTLP split. */
+/**
+ * The composed app (mock-agent/app.ts; mock-agent/mod.ts only re-exports, and every test imports through it):
+ * routing across every intake, hostile input, a burst, and the APM/OTLP split.
+ */
 import { describe, expect, test } from "bun:test";
 import { encode } from "@msgpack/msgpack";
 import { agent, EVP_HEADERS, exposureBody, json, otlpVectorBytes, send } from "./helpers.ts";

@@ -1,4 +1,7 @@
-/** Bounded body reading: refused bodies are drained, slow bodies are cut (issue 8, items 6 and 9). */
+/**
+ * Bounded body reading (mock-agent/body.ts): refused bodies are drained, slow bodies are cut (issue 8, items 6
+ * and 9), gzip inflated under the limit.
+ */
 import { describe, expect, test } from "bun:test";
 import { discardBody, readBody } from "../../mock-agent/body.ts";
 import { agent, EVP_HEADERS, exposureBody, gzip, json, send } from "./helpers.ts";

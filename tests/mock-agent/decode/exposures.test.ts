@@ -1,3 +1,4 @@
+/** The exposure payload validator (mock-agent/decode/exposures.ts); how the intake records its problems is in handlers/evp.test.ts. */
 import { describe, expect, test } from "bun:test";
 import { validateExposurePayload } from "../../../mock-agent/decode/exposures.ts";
 import { EXPOSURE } from "../helpers.ts";

@@ -1,6 +1,6 @@
 /**
- * Decoding OTLP metrics (mock-agent/decode/otlp-metrics.ts). mock-agent/decode/otlp-schema.ts (the protobuf schema) is
- * exercised here through decodeOtlpMetricsProtobuf and by decode/budget.test.ts (scanProtobuf).
+ * Decoding OTLP metrics (mock-agent/decode/otlp-metrics.ts) called directly; over HTTP in handlers/otlp.test.ts.
+ * The protobuf schema it reads with (decode/otlp-schema.ts) is checked on its own in decode/otlp-schema.test.ts.
  */
 import { describe, expect, test } from "bun:test";
 import { decodeOtlpMetricsProtobuf, sumEvaluations } from "../../../mock-agent/mod.ts";

@@ -24,7 +24,9 @@ describe("otlpMessage", () => {
     expect(sum.aggregationTemporality).toBe("AGGREGATION_TEMPORALITY_DELTA");
     sum.aggregationTemporality = 1; // AGGREGATION_TEMPORALITY_DELTA = 1 in metrics.proto
     expect(named).toEqual(JSON.parse(JSON.stringify(decodeOtlpMetricsProtobuf(bytes))));
-    expect(toJson(schema, fromBinary(schema, toBinary(schema, message)), { enumAsInteger: true }) as unknown).toEqual(named); // written back, it reads the same
+    // Written back, it reads the same.
+    const reread = fromBinary(schema, toBinary(schema, message));
+    expect(toJson(schema, reread, { enumAsInteger: true }) as unknown).toEqual(named);
   });
 
   test("ExportMetricsServiceResponse is an empty message when nothing was rejected; the schema is built once", () => {
