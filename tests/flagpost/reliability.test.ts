@@ -6,7 +6,7 @@
  *  - the agent is down for the whole run: responses to the host are unaffected, every flush
  *    returns by its deadline, every event is counted with its reason;
  *  - the agent answers 503 for a while, then recovers: exposures, metrics and traces arrive, none twice.
- * (A hung agent on a worker is in tests/adapters/cloudflare.test.ts.)
+ * (A hung agent on a worker is in tests/adapters/cloudflare/mod.test.ts.)
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { EvaluationRecord, FlushReport, StatsSnapshot } from "../../mod.ts";

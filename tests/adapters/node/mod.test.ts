@@ -4,10 +4,10 @@
  * stops the server and awaits the final flush before the process exits with 128 + 15.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { createMockAgent } from "../../mock-agent/mod.ts";
-import { createFlagpost, flagpostHandler, serve } from "../../src/adapters/node/mod.ts";
-import { FlagpostError } from "../../mod.ts";
-import { runFixture } from "./_servers.ts";
+import { createMockAgent } from "../../../mock-agent/mod.ts";
+import { createFlagpost, flagpostHandler, serve } from "../../../src/adapters/node/mod.ts";
+import { FlagpostError } from "../../../mod.ts";
+import { runFixture } from "../_servers.ts";
 
 setDefaultTimeout(90_000);
 

@@ -5,11 +5,11 @@
  */
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
-import { createFlagpost, decodeSpanTags, type EvaluationRecord, FlagpostError } from "../../mod.ts";
-import { createMockAgent } from "../../mock-agent/mod.ts";
-import { record as baseRecord } from "../exposures/helpers.ts";
-import { flagpostMiddleware, type FlagpostVariables } from "../../src/adapters/hono/mod.ts";
-import { asyncLocalScopeStore } from "../../src/adapters/node/mod.ts";
+import { createFlagpost, decodeSpanTags, type EvaluationRecord, FlagpostError } from "../../../mod.ts";
+import { createMockAgent } from "../../../mock-agent/mod.ts";
+import { record as baseRecord } from "../../exposures/helpers.ts";
+import { flagpostMiddleware, type FlagpostVariables } from "../../../src/adapters/hono/mod.ts";
+import { asyncLocalScopeStore } from "../../../src/adapters/node/mod.ts";
 
 const ENV = { DD_SERVICE: "hono-test", DD_TRACE_AGENT_URL: "http://agent.test:8126" };
 

@@ -3,9 +3,9 @@
  * SIGINT stops the server and awaits the final flush before exit (128 + 2).
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { createMockAgent } from "../../mock-agent/mod.ts";
-import { createFlagpost, serve } from "../../src/adapters/bun/mod.ts";
-import { runFixture } from "./_servers.ts";
+import { createMockAgent } from "../../../mock-agent/mod.ts";
+import { createFlagpost, serve } from "../../../src/adapters/bun/mod.ts";
+import { runFixture } from "../_servers.ts";
 
 setDefaultTimeout(90_000);
 

@@ -3,10 +3,10 @@
  * process.getBuiltinModule), and SIGTERM (a Deno signal listener) awaiting the final flush.
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { serve } from "../../src/adapters/deno/mod.ts";
-import { createFlagpost } from "../../mod.ts";
-import { FlagpostError } from "../../mod.ts";
-import { runFixture } from "./_servers.ts";
+import { serve } from "../../../src/adapters/deno/mod.ts";
+import { createFlagpost } from "../../../mod.ts";
+import { FlagpostError } from "../../../mod.ts";
+import { runFixture } from "../_servers.ts";
 
 setDefaultTimeout(90_000);
 

@@ -8,10 +8,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { decodeSpanTags, FlagpostError } from "../../mod.ts";
-import { type RunningMockAgent, startMockAgent } from "../../mock-agent/mod.ts";
-import { MAX_WORKER_FLUSH_DEADLINE_MS, withFlagpost } from "../../src/adapters/cloudflare/mod.ts";
-import { bundleWorker } from "../../scripts/_worker-bundle.ts";
+import { decodeSpanTags, FlagpostError } from "../../../mod.ts";
+import { type RunningMockAgent, startMockAgent } from "../../../mock-agent/mod.ts";
+import { MAX_WORKER_FLUSH_DEADLINE_MS, withFlagpost } from "../../../src/adapters/cloudflare/mod.ts";
+import { bundleWorker } from "../../../scripts/_worker-bundle.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   agent = await startMockAgent({ port: 0, otlpPort: 0, maxRequests: 50_000 });
   mf = new Miniflare({
     modules: true,
-    script: await bundleWorker(join(import.meta.dir, "_worker.ts")),
+    script: await bundleWorker(join(import.meta.dir, "../_worker.ts")),
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
     bindings: {
@@ -224,7 +224,7 @@ describe("in workerd without nodejs_compat (no AsyncLocalStorage)", () => {
   test("the explicit scope still gives each of 30 concurrent requests its own tags", async () => {
     const plain = new Miniflare({
       modules: true,
-      script: await bundleWorker(join(import.meta.dir, "_worker-no-compat.ts")),
+      script: await bundleWorker(join(import.meta.dir, "../_worker-no-compat.ts")),
       compatibilityDate: "2026-04-01",
       bindings: { DD_SERVICE: "cf-plain", DD_TRACE_AGENT_URL: agent.url },
     });
