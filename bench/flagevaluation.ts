@@ -148,8 +148,7 @@ const encodeRound = await measure([
   },
 ], rounds);
 
-const ratio = (ours: number, theirs: number) =>
-  `${(theirs / ours).toFixed(2)}×`;
+const ratio = (ours: number, theirs: number) => `${(theirs / ours).toFixed(2)}×`;
 const [ourRecord, ddRecord] = [...recordRound.values()] as [number, number];
 const [ourFlush, ourWarmFlush, ddFlush] = [...encodeRound.values()] as [
   number,
@@ -192,7 +191,5 @@ printTable(["contestant", "per op", "ops/s", "flagpost ÷ peer"], [
   ],
 ]);
 console.log(
-  `\n(sink ${
-    sink > 0 ? "ok" : "empty"
-  }; target: flagpost ≥ 2× dd-trace-js on each)`,
+  `\n(sink ${sink > 0 ? "ok" : "empty"}; target: flagpost ≥ 2× dd-trace-js on each)`,
 );
