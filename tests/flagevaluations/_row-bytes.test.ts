@@ -56,7 +56,7 @@ describe("writeFlagEvaluationRow", () => {
 });
 
 describe("subjectText", () => {
-  test("a digest is written sha256_<lowercase hex>; text stays as is", async () => {
+  test("a digest is written sha256_<lowercase hex>; text stays as is", () => {
     expect(subjectText(sha256WordsSync("alice"))).toBe("sha256_2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90");
     expect(subjectText("bob")).toBe("bob");
     expect(subjectText(undefined)).toBeUndefined();
