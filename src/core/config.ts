@@ -316,6 +316,20 @@ function urlHost(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+/** The caps where 0 is meaningful (deduplication off, no degraded rows); every other cap must be at least 1. */
+const ZERO_ALLOWED_LIMITS: readonly (keyof Limits)[] = Object.freeze(["exposureCacheSize", "maxDegradedFlagEvaluationRows"]);
+
+/** Every cap of `DEFAULT_LIMITS`, overridden where given, each checked under its `limits.<name>` field. */
+function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
+  const limits: Record<string, number> = {};
+  for (const name of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const value = overrides?.[name] ?? DEFAULT_LIMITS[name];
+    const field = `limits.${name}`;
+    limits[name] = ZERO_ALLOWED_LIMITS.includes(name) ? nonNegativeInteger(field, value) : positiveInteger(field, value);
+  }
+  return Object.freeze(limits) as unknown as Limits;
+}
+
 function positiveInteger(field: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw invalid(field, value, "must be a positive integer");
   return value;
@@ -484,41 +498,7 @@ export function resolveConfig(env: EnvRecord = {}, overrides: ConfigOverrides = 
     throw invalid(overrides.site !== undefined ? "site" : "DD_SITE", site, "must be a host name like datadoghq.com");
   }
 
-  const limits: Limits = Object.freeze({
-    exposureCacheSize: nonNegativeInteger(
-      "limits.exposureCacheSize",
-      overrides.limits?.exposureCacheSize ?? DEFAULT_LIMITS.exposureCacheSize,
-    ),
-    maxQueuedExposures: positiveInteger(
-      "limits.maxQueuedExposures",
-      overrides.limits?.maxQueuedExposures ?? DEFAULT_LIMITS.maxQueuedExposures,
-    ),
-    maxExposurePayloadBytes: positiveInteger(
-      "limits.maxExposurePayloadBytes",
-      overrides.limits?.maxExposurePayloadBytes ?? DEFAULT_LIMITS.maxExposurePayloadBytes,
-    ),
-    maxMetricPoints: positiveInteger("limits.maxMetricPoints", overrides.limits?.maxMetricPoints ?? DEFAULT_LIMITS.maxMetricPoints),
-    maxQueuedTraceChunks: positiveInteger(
-      "limits.maxQueuedTraceChunks",
-      overrides.limits?.maxQueuedTraceChunks ?? DEFAULT_LIMITS.maxQueuedTraceChunks,
-    ),
-    maxTracePayloadBytes: positiveInteger(
-      "limits.maxTracePayloadBytes",
-      overrides.limits?.maxTracePayloadBytes ?? DEFAULT_LIMITS.maxTracePayloadBytes,
-    ),
-    maxFlagEvaluationRows: positiveInteger(
-      "limits.maxFlagEvaluationRows",
-      overrides.limits?.maxFlagEvaluationRows ?? DEFAULT_LIMITS.maxFlagEvaluationRows,
-    ),
-    maxFlagEvaluationRowsPerFlag: positiveInteger(
-      "limits.maxFlagEvaluationRowsPerFlag",
-      overrides.limits?.maxFlagEvaluationRowsPerFlag ?? DEFAULT_LIMITS.maxFlagEvaluationRowsPerFlag,
-    ),
-    maxDegradedFlagEvaluationRows: nonNegativeInteger(
-      "limits.maxDegradedFlagEvaluationRows",
-      overrides.limits?.maxDegradedFlagEvaluationRows ?? DEFAULT_LIMITS.maxDegradedFlagEvaluationRows,
-    ),
-  });
+  const limits: Limits = resolveLimits(overrides.limits);
 
   const metricsProtocol = read(env, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL");
   const baseProtocol = read(env, "OTEL_EXPORTER_OTLP_PROTOCOL");
