@@ -2,6 +2,7 @@
  * Runs tests/adapters/_server-fixture.ts on a runtime as a child process against a mock agent on a
  * real socket, sends it requests, then a signal, and returns what happened.
  */
+import { expect } from "bun:test";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { type RunningMockAgent, startMockAgent } from "../../mock-agent/mod.ts";
@@ -88,4 +89,33 @@ export async function runFixture(
   const [exitCode, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text(), rest]);
   clearTimeout(killer);
   return { responses, exitCode, stdout, stderr, agent };
+}
+
+/** Traces the agent received, across every request. */
+export function receivedTraces(run: FixtureRun): unknown[] {
+  return run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
+}
+
+/** Exposure events the agent received, across every request. */
+export function receivedExposures(run: FixtureRun): unknown[] {
+  return run.agent.store.list().flatMap((r) =>
+    r.decoded?.kind === "exposures" ? (r.decoded.payload as { exposures: unknown[] }).exposures : []
+  );
+}
+
+/**
+ * The bounded-shutdown scenario every server adapter must pass: with a `/stream` response that never ends in flight,
+ * SIGTERM still runs the final flush (each request's exposure arrives) and exits 143 within 4× the 2 s deadline
+ * (stopping the server alone would wait for that response forever).
+ */
+export async function expectShutdownDespiteEndlessStream(runtime: "node" | "deno" | "bun", ids: number[]): Promise<void> {
+  const run = await runFixture(runtime, ids, "SIGTERM", { streaming: true, deadlineMs: 2_000, killAfterMs: 8_000 });
+  try {
+    expect(run.responses).toEqual([...ids.map((id) => `ok ${id} true`), "streaming\n"]);
+    expect(run.exitCode).toBe(143);
+    expect(run.stdout).toContain('final {"ok":true');
+    expect(receivedExposures(run).length).toBe(ids.length);
+  } finally {
+    await run.agent.close();
+  }
 }

@@ -6,7 +6,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { serve } from "../../../src/adapters/deno/mod.ts";
 import { createFlagpost } from "../../../mod.ts";
 import { FlagpostError } from "../../../mod.ts";
-import { runFixture } from "../_servers.ts";
+import { expectShutdownDespiteEndlessStream, receivedTraces, runFixture } from "../_servers.ts";
 
 setDefaultTimeout(90_000);
 
@@ -21,25 +21,12 @@ describe("flagpost/deno", () => {
       expect(run.responses).toEqual(["ok 7 true", "ok 8 true", "ok 9 true"]);
       expect(run.exitCode).toBe(143);
       expect(run.stdout).toContain('final {"ok":true');
-      const traces = run.agent.store.list().flatMap((r) => (r.decoded?.kind === "traces" ? r.decoded.traces : []));
+      const traces = receivedTraces(run);
       expect({ traces: traces.length, output: run.stdout }).toEqual({ traces: 3, output: run.stdout });
     } finally {
       await run.agent.close();
     }
   });
-  test("in a Deno process, SIGTERM with a never-ending streaming response in flight still runs the final flush and exits", async () => {
-    // Stopping the server waits for that response forever (Bun: ~10 s): shutdown must not. Killed (SIGKILL) if not exited in 4× the deadline.
-    const run = await runFixture("deno", [7, 8], "SIGTERM", { streaming: true, deadlineMs: 2_000, killAfterMs: 8_000 });
-    try {
-      expect(run.responses).toEqual(["ok 7 true", "ok 8 true", "streaming\n"]);
-      expect(run.exitCode).toBe(143);
-      expect(run.stdout).toContain('final {"ok":true');
-      const exposures = run.agent.store.list().flatMap((r) =>
-        r.decoded?.kind === "exposures" ? (r.decoded.payload as { exposures: unknown[] }).exposures : []
-      );
-      expect(exposures.length).toBe(2);
-    } finally {
-      await run.agent.close();
-    }
-  });
+  test("in a Deno process, SIGTERM with a never-ending streaming response in flight still runs the final flush and exits", () =>
+    expectShutdownDespiteEndlessStream("deno", [7, 8]));
 });
