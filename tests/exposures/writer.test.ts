@@ -6,6 +6,7 @@ import { ExposureCache } from "../../src/exposures/cache.ts";
 import { ExposureWriter, MAX_EXPOSURE_EVENT_BYTES } from "../../src/exposures/writer.ts";
 import { startMockAgent } from "../../mock-agent/mod.ts";
 import { agentFetch, expectAccounted, mockAgent, receivedEvents, receivedPayloads, record, T0 } from "./helpers.ts";
+import { cutOffFetch } from "../support/cut-off-fetch.ts";
 
 const ENV = { DD_SERVICE: "shop", DD_ENV: "prod", DD_VERSION: "1.2.3", DD_TRACE_AGENT_URL: "http://agent.test:8126" };
 
@@ -418,21 +419,11 @@ describe("delivery failures", () => {
 
 describe("an answer cut off after a 2xx", () => {
   test("counts the exposures as delivered: never sent twice, never forgotten by the dedupe cache", async () => {
-    let posts = 0;
-    const cutOff = (() => {
-      posts++;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(new Uint8Array([0x7b]));
-          c.error(new TypeError("other side closed"));
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 202 }));
-    }) as unknown as typeof fetch;
-    const writer = new ExposureWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff });
+    const cutOff = cutOffFetch(202);
+    const writer = new ExposureWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff.fetch });
     writer.add(record());
     expect(await writer.flush()).toMatchObject({ sent: 1, dropped: {}, pending: 0 });
-    expect(posts).toBe(1);
+    expect(cutOff.calls()).toBe(1);
     expect(writer.add(record()).status).toBe("duplicate");
     expectAccounted(writer);
   });

@@ -5,6 +5,7 @@ import { FlagEvaluationWriter, type FlagEvaluationWriterOptions } from "../../sr
 import type { EvaluationRecord } from "../../src/core/evaluation.ts";
 import { createMockAgent, type MockAgent, startMockAgent } from "../../mock-agent/mod.ts";
 import { evaluationRecord as record, T0 } from "../support/records.ts";
+import { cutOffFetch } from "../support/cut-off-fetch.ts";
 
 interface Row {
   timestamp: number;
@@ -363,22 +364,12 @@ describe("FlagEvaluationWriter deadlines", () => {
 
   test("an answer cut off after a 2xx counts as delivered: the rows are never sent twice", async () => {
     const stats = new StatsRegistry();
-    let posts = 0;
-    const cutOff = (() => {
-      posts++;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(new Uint8Array([0x7b]));
-          c.error(new TypeError("other side closed"));
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 202 }));
-    }) as unknown as typeof fetch;
-    const writer = new FlagEvaluationWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff, stats });
+    const cutOff = cutOffFetch(202);
+    const writer = new FlagEvaluationWriter(resolveConfig({ DD_SERVICE: "shop" }), { fetch: cutOff.fetch, stats });
     writer.record(record());
     expect(await writer.flush()).toMatchObject({ sent: 1, pending: 0, dropped: {} });
     expect(await writer.flush()).toMatchObject({ sent: 0, requests: 0 });
-    expect(posts).toBe(1);
+    expect(cutOff.calls()).toBe(1);
     expectAccounted(writer, stats);
   });
 });

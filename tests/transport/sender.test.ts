@@ -3,6 +3,7 @@ import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { OTLP_RETRY_POLICY, type RetryPolicy } from "../../src/transport/retry.ts";
 import { outcomeReason, sendWithRetry } from "../../src/transport/sender.ts";
+import { cutOffFetch } from "../support/cut-off-fetch.ts";
 
 const URL_ = "http://collector.test/v1/metrics";
 /** The runtime's own fetch, captured before msw patches the global one: real-socket tests use it. */
@@ -312,36 +313,15 @@ describe("sendWithRetry on real sockets: nothing leaked", () => {
   }
 
   test("a cut-off 2xx body on a POST fails the attempt but is not sent again: the receiver processed it (accepted)", async () => {
-    let n = 0;
-    const fakeFetch = (() => {
-      n++;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(new TextEncoder().encode('{"rate'));
-          c.error(new TypeError("other side closed"));
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 202 }));
-    }) as unknown as typeof fetch;
-    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: fakeFetch, readResponse: true });
+    const cut = cutOffFetch(202, '{"rate');
+    const outcome = await sendWithRetry({ url: URL_, body: "x" }, policy, { fetch: cut.fetch, readResponse: true });
     expect(outcome).toMatchObject({ ok: false, accepted: true, status: 202, errorKind: "network", attempts: 1 });
-    expect(n).toBe(1);
+    expect(cut.calls()).toBe(1);
   });
 
   test("a cut-off body on a GET is retried like any network failure, and a whole body then succeeds", async () => {
-    let n = 0;
-    const fakeFetch = (() => {
-      n++;
-      const body = new ReadableStream<Uint8Array>({
-        start(c) {
-          c.enqueue(new TextEncoder().encode('{"rate'));
-          if (n === 1) c.error(new TypeError("other side closed"));
-          else c.close();
-        },
-      });
-      return Promise.resolve(new Response(body, { status: 200 }));
-    }) as unknown as typeof fetch;
-    const outcome = await sendWithRetry({ url: URL_, method: "GET" }, policy, { fetch: fakeFetch, readResponse: true });
+    const cut = cutOffFetch(200, '{"rate', [2]);
+    const outcome = await sendWithRetry({ url: URL_, method: "GET" }, policy, { fetch: cut.fetch, readResponse: true });
     expect(outcome).toMatchObject({ ok: true, attempts: 2, responseText: '{"rate' });
   });
 
